@@ -1,0 +1,89 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Userlist.Core.Settings;
+using Userlist.Core.Storage;
+
+namespace Userlist.Core.Segment;
+
+/// <summary>
+/// The write keys ingest accepts: those in configuration and those created in the dashboard.
+/// Keys are compared as SHA-256 hashes in constant time, against every known key, so neither
+/// timing nor a stored row reveals a key.
+/// </summary>
+public sealed class WriteKeyDirectory(
+    IOptionsMonitor<IngestOptions> options,
+    IDbContextFactory<RelayDbContext> databases,
+    TimeProvider time)
+{
+    /// <summary>Dashboard changes on another instance reach this one within this time.</summary>
+    private static readonly TimeSpan StoredKeysLifetime = TimeSpan.FromSeconds(30);
+
+    private readonly SemaphoreSlim loading = new(1, 1);
+    private volatile KnownKeys? known;
+
+    public async Task<WriteKeySource?> FindAsync(string presentedKey, CancellationToken cancellationToken)
+    {
+        var keys = await KnownAsync(cancellationToken);
+        var hash = Hash(presentedKey);
+        WriteKeySource? match = null;
+        foreach (var (keyHash, source) in keys.Entries)
+        {
+            if (CryptographicOperations.FixedTimeEquals(keyHash, hash))
+            {
+                match = source;
+            }
+        }
+
+        return match;
+    }
+
+    /// <summary>Forget the cached stored keys, after one is created or revoked.</summary>
+    public void Invalidate() => known = null;
+
+    public static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+
+    private async Task<KnownKeys> KnownAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (known is { } cached && now - cached.LoadedAt < StoredKeysLifetime)
+        {
+            return cached;
+        }
+
+        await loading.WaitAsync(cancellationToken);
+        try
+        {
+            if (known is { } fresh && now - fresh.LoadedAt < StoredKeysLifetime)
+            {
+                return fresh;
+            }
+
+            var entries = ConfiguredKeys().ToList();
+            await using var db = await databases.CreateDbContextAsync(cancellationToken);
+            var stored = await db.WriteKeys.AsNoTracking().Where(k => k.RevokedAt == null)
+                .Select(k => new { k.Id, k.Name, k.KeyHash }).ToListAsync(cancellationToken);
+            entries.AddRange(stored.Select(k => (Convert.FromHexString(k.KeyHash), new WriteKeySource($"key-{k.Id}", k.Name))));
+
+            var loaded = new KnownKeys(entries, now);
+            known = loaded;
+            return loaded;
+        }
+        finally
+        {
+            loading.Release();
+        }
+    }
+
+    private IEnumerable<(byte[] Hash, WriteKeySource Source)> ConfiguredKeys() =>
+        options.CurrentValue.WriteKeys
+            .Where(key => !string.IsNullOrWhiteSpace(key))
+            .Select((key, index) =>
+            {
+                var hash = Hash(key);
+                return (hash, new WriteKeySource($"config-{Convert.ToHexStringLower(hash)[..12]}", $"Configured key {index + 1}"));
+            });
+
+    private sealed record KnownKeys(List<(byte[] Hash, WriteKeySource Source)> Entries, DateTimeOffset LoadedAt);
+}

@@ -1,0 +1,18 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Userlist.Core.Settings;
+
+public sealed class UserlistOptions
+{
+    public const string SectionName = "Userlist";
+
+    [Required(ErrorMessage = "Userlist:PushApiUrl must be set, e.g. https://push.userlist.com")]
+    [Url(ErrorMessage = "Userlist:PushApiUrl must be an absolute http(s) URL")]
+    public string PushApiUrl { get; set; } = "";
+
+    /// <summary>The Push API key, until one is saved in the dashboard. Never logged.</summary>
+    public string? PushKey { get; set; }
+
+    [Range(1, 1_000_000, ErrorMessage = "Userlist:RequestsPerMinute must be between 1 and 1,000,000")]
+    public int RequestsPerMinute { get; set; } = 1000;
+}

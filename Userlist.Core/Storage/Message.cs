@@ -1,0 +1,37 @@
+namespace Userlist.Core.Storage;
+
+/// <summary>One Segment call as received: the source of truth for its delivery state.</summary>
+public sealed class Message
+{
+    public long Id { get; set; }
+
+    /// <summary>The write key (or webhook) it came through; duplicates are judged per source.</summary>
+    public required string SourceId { get; set; }
+
+    public required string MessageId { get; set; }
+
+    /// <summary>The call type; null only for Invalid calls that had no usable type.</summary>
+    public string? Type { get; set; }
+
+    public string? UserId { get; set; }
+
+    public string? AnonymousId { get; set; }
+
+    /// <summary>The call's groupId, or <c>context.groupId</c> for calls attributed to a company.</summary>
+    public string? GroupId { get; set; }
+
+    public string? Event { get; set; }
+
+    public DateTime ReceivedAt { get; set; }
+
+    /// <summary>When it happened, corrected for client clock skew (UTC); null for Invalid calls.</summary>
+    public DateTime? Timestamp { get; set; }
+
+    /// <summary>The call's JSON after normalisation (raw, less the write key, for Invalid calls).</summary>
+    public required string Payload { get; set; }
+
+    public MessageStatus Status { get; set; }
+
+    /// <summary>Why it is Invalid, Rejected, Skipped or Failed, for people.</summary>
+    public string? StatusReason { get; set; }
+}

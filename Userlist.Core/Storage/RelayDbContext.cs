@@ -1,0 +1,13 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Userlist.Core.Storage;
+
+public sealed class RelayDbContext(DbContextOptions<RelayDbContext> options) : DbContext(options)
+{
+    public DbSet<Message> Messages => Set<Message>();
+
+    public DbSet<WriteKey> WriteKeys => Set<WriteKey>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(RelayDbContext).Assembly);
+}

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Configuration.Json;
+using MudBlazor.Services;
+using Userlist.Core;
+using Userlist.Dashboard.Ingest;
+
+namespace Userlist.Dashboard;
+
+public static class DashboardServices
+{
+    /// <summary>Everything the web host needs: the relay's core, ingest CORS, Blazor and MudBlazor.</summary>
+    public static WebApplicationBuilder AddRelayDashboard(this WebApplicationBuilder builder)
+    {
+        builder.AddRootConfiguration();
+        // Serve MudBlazor's and the app's static assets from the build output in every environment.
+        builder.WebHost.UseStaticWebAssets();
+
+        builder.Services.AddRelayCore();
+        builder.Services.AddCors(cors => cors.AddPolicy(IngestEndpoints.CorsPolicy, policy => policy
+            // Browser analytics.js posts from the customer's own site, with credentials allowed.
+            .SetIsOriginAllowed(_ => true)
+            .AllowCredentials()
+            .WithMethods("POST")
+            .WithHeaders("Content-Type", "Authorization", "X-Retry-Count")
+            .SetPreflightMaxAge(TimeSpan.FromHours(1))));
+
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        return builder;
+    }
+
+    /// <summary>
+    /// The one configuration file is appsettings.json at the repository root, copied next to the
+    /// binaries. It goes first, so environment variables and the command line override it.
+    /// </summary>
+    private static void AddRootConfiguration(this WebApplicationBuilder builder)
+    {
+        var source = new JsonConfigurationSource
+        {
+            Path = Path.Combine(AppContext.BaseDirectory, "appsettings.json"),
+            Optional = false,
+        };
+        source.ResolveFileProvider();
+        builder.Configuration.Sources.Insert(0, source);
+    }
+}

@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+using Userlist.Core.Segment;
+
+namespace Userlist.Dashboard.Ingest;
+
+/// <summary>The Segment-compatible tracking API and the Segment webhook receiver.</summary>
+public static class IngestEndpoints
+{
+    public const string CorsPolicy = "segment-clients";
+
+    /// <summary>Seconds a client is asked to wait when storage is down.</summary>
+    private const int RetryAfterSeconds = 5;
+
+    private static readonly (string Path, string Type)[] SingleCallPaths =
+    [
+        ("identify", SegmentCallTypes.Identify), ("i", SegmentCallTypes.Identify),
+        ("track", SegmentCallTypes.Track), ("t", SegmentCallTypes.Track),
+        ("page", SegmentCallTypes.Page), ("p", SegmentCallTypes.Page),
+        ("screen", SegmentCallTypes.Screen), ("s", SegmentCallTypes.Screen),
+        ("group", SegmentCallTypes.Group), ("g", SegmentCallTypes.Group),
+        ("alias", SegmentCallTypes.Alias), ("a", SegmentCallTypes.Alias),
+    ];
+
+    public static IEndpointRouteBuilder MapIngest(this IEndpointRouteBuilder endpoints)
+    {
+        var v1 = endpoints.MapGroup("/v1").RequireCors(CorsPolicy).DisableAntiforgery();
+        v1.MapPost("/batch", BatchAsync);
+        v1.MapPost("/import", BatchAsync);
+        v1.MapPost("/b", BatchAsync);
+        foreach (var (path, type) in SingleCallPaths)
+        {
+            v1.MapPost($"/{path}", (HttpContext http, IngestService ingest) => SingleAsync(http, ingest, type));
+        }
+
+        endpoints.MapPost("/segment/webhook", WebhookAsync).DisableAntiforgery();
+
+        // Other methods on the ingest paths answer 405 (never a page or a redirect), and unknown
+        // /v1 paths 404, both in JSON, so a misconfigured client sees what is wrong.
+        endpoints.MapMethods("/v1/{**path}", ["GET", "PUT", "PATCH", "DELETE", "HEAD"], MethodNotAllowed);
+        endpoints.MapMethods("/segment/webhook", ["GET", "PUT", "PATCH", "DELETE", "HEAD"], MethodNotAllowed);
+        v1.MapPost("/{**path}", UnknownPath);
+        return endpoints;
+    }
+
+    public static Task<IResult> BatchAsync(HttpContext http, IngestService ingest) =>
+        IngestAsync(http, ingest, IngestRoute.Batch, null);
+
+    public static Task<IResult> SingleAsync(HttpContext http, IngestService ingest, string type) =>
+        IngestAsync(http, ingest, IngestRoute.Single, type);
+
+    public static Task<IResult> WebhookAsync(HttpContext http, IngestService ingest) =>
+        IngestAsync(http, ingest, IngestRoute.Webhook, null);
+
+    public static IResult MethodNotAllowed(HttpContext http)
+    {
+        http.Response.Headers.Allow = "POST";
+        return Results.Json(new IngestError("method_not_allowed", "Use POST"), statusCode: StatusCodes.Status405MethodNotAllowed);
+    }
+
+    public static IResult UnknownPath() =>
+        Results.Json(new IngestError("not_found", "Unknown path: use /v1/batch, /v1/import, /v1/b or /v1/<call type>"),
+            statusCode: StatusCodes.Status404NotFound);
+
+    private static async Task<IResult> IngestAsync(HttpContext http, IngestService ingest, IngestRoute route, string? type)
+    {
+        var headers = http.Request.Headers;
+        var request = new IngestRequest(
+            route,
+            type,
+            headers.Authorization.ToString(),
+            headers["X-Signature"].ToString(),
+            headers.ContentEncoding.Any(e => e?.Contains("gzip", StringComparison.OrdinalIgnoreCase) == true),
+            http.Request.Body);
+
+        var outcome = await ingest.IngestAsync(request, http.RequestAborted);
+        return ToResult(http, outcome);
+    }
+
+    private static IResult ToResult(HttpContext http, IngestOutcome outcome)
+    {
+        switch (outcome.Status)
+        {
+            case IngestStatus.Accepted when outcome.Rejected.Count == 0:
+                return Results.Json(new IngestSuccess(true));
+            case IngestStatus.Accepted:
+                return Results.Json(new IngestPartialSuccess(true, outcome.Rejected));
+            case IngestStatus.Unavailable:
+                http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                return Error(outcome.Problem!, StatusCodes.Status503ServiceUnavailable);
+            case IngestStatus.Unauthorized:
+                return Error(outcome.Problem!, StatusCodes.Status401Unauthorized);
+            default:
+                return Error(outcome.Problem!, StatusCodes.Status400BadRequest);
+        }
+    }
+
+    private static IResult Error(CallProblem problem, int status) =>
+        Results.Json(new IngestError(problem.Code, problem.Message), statusCode: status);
+
+    private sealed record IngestSuccess(bool Success);
+
+    private sealed record IngestPartialSuccess(bool Success, IReadOnlyList<RejectedCall> Rejected);
+
+    /// <summary>
+    /// Segment's error shape. <c>error</c> repeats the message because analytics-ruby reads it,
+    /// and analytics-python needs <c>code</c> and <c>message</c> to stop retrying a 400.
+    /// </summary>
+    private sealed record IngestError(string Code, string Message)
+    {
+        [JsonPropertyOrder(-1)]
+        public bool Success => false;
+
+        public string Error => Message;
+    }
+}
