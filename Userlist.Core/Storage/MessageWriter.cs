@@ -28,6 +28,11 @@ public sealed partial class MessageWriter(IOptions<StorageOptions> options, ILog
     private SqliteConnection? connection;
     private SqliteCommand? insert;
 
+    private int writesInFlight;
+
+    /// <summary>Requests handed to the writer and not yet answered: queued or in the commit under way.</summary>
+    public int WritesInFlight => Volatile.Read(ref writesInFlight);
+
     /// <summary>Raised after each commit, with the number of new rows; used to wake the dispatcher.</summary>
     public event Action<int>? Committed;
 
@@ -39,9 +44,25 @@ public sealed partial class MessageWriter(IOptions<StorageOptions> options, ILog
     public Task<IReadOnlyList<bool>> WriteAsync(string sourceId, DateTime receivedAtUtc, IReadOnlyList<IncomingCall> calls)
     {
         var write = new PendingWrite(sourceId, receivedAtUtc, calls);
-        return queue.Writer.TryWrite(write)
-            ? write.Completion.Task
-            : Task.FromException<IReadOnlyList<bool>>(new StorageUnavailableException("The relay is shutting down"));
+        if (!queue.Writer.TryWrite(write))
+        {
+            return Task.FromException<IReadOnlyList<bool>>(new StorageUnavailableException("The relay is shutting down"));
+        }
+
+        Interlocked.Increment(ref writesInFlight);
+        return AnsweredAsync(write.Completion.Task);
+    }
+
+    private async Task<IReadOnlyList<bool>> AnsweredAsync(Task<IReadOnlyList<bool>> commit)
+    {
+        try
+        {
+            return await commit;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref writesInFlight);
+        }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
