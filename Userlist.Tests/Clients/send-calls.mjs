@@ -1,0 +1,30 @@
+// Sends Segment calls with the real @segment/analytics-node client.
+// Usage: node send-calls.mjs <relay base URL> <write key> < calls.json
+// calls.json is an array of {"method": "identify"|"track"|"group"|"page"|..., "params": {...}}.
+// Prints one JSON line: {"acknowledged": [messageIds the relay accepted], "failed": [{messageId, reason}]}.
+import { Analytics } from '@segment/analytics-node';
+
+const [host, writeKey] = process.argv.slice(2);
+if (!host || !writeKey) {
+  console.error('usage: node send-calls.mjs <relay base URL> <write key> < calls.json');
+  process.exit(2);
+}
+
+let input = '';
+for await (const chunk of process.stdin) input += chunk;
+const calls = JSON.parse(input);
+
+const analytics = new Analytics({ writeKey, host, flushAt: 15, flushInterval: 100, maxRetries: 3 });
+const acknowledged = [];
+const failed = [];
+
+for (const { method, params } of calls) {
+  analytics[method](params, (error, context) => {
+    const messageId = context?.event?.messageId ?? params.messageId;
+    if (error) failed.push({ messageId, reason: String(error.reason ?? error.message ?? error) });
+    else acknowledged.push(messageId);
+  });
+}
+
+await analytics.closeAndFlush({ timeout: 30000 });
+console.log(JSON.stringify({ acknowledged, failed }));
