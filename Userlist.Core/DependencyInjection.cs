@@ -32,6 +32,7 @@ public static class DependencyInjection
 
         services.AddSingleton<MessageWriter>();
         services.AddHostedService(provider => provider.GetRequiredService<MessageWriter>());
+        services.AddHostedService<WalCheckpointer>();
         services.AddSingleton<WriteKeyDirectory>();
         services.AddSingleton<IngestService>();
         services.AddSingleton<MessageStatistics>();

@@ -19,6 +19,9 @@ app.UseAntiforgery();
 // The Segment-compatible tracking API and webhook receiver.
 app.MapIngest();
 
+// A parse-and-answer endpoint that stores nothing: the baseline of bench/ingest (off unless Bench:BareEndpoint).
+app.MapBareEndpointForBenchmarks(app.Configuration);
+
 // The operator dashboard.
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

@@ -10,6 +10,10 @@ public sealed record CallDefaults(JsonElement? Context, JsonElement? Integration
 {
     public static readonly CallDefaults None = new(null, null, null);
 
+    /// <summary>The envelope's sentAt, parsed once for all its calls; null when absent or unreadable.</summary>
+    public DateTimeOffset? SentAtValue { get; } =
+        SentAt is { } raw && SegmentTimestamp.TryParse(raw.GetString(), out var value) ? value : null;
+
     public static CallDefaults FromEnvelope(JsonElement envelope) => new(
         ObjectOrNull(envelope, "context"),
         ObjectOrNull(envelope, "integrations"),

@@ -12,8 +12,12 @@ public sealed record IncomingCall(
     string? GroupId,
     string? Event,
     DateTime? TimestampUtc,
-    string Json,
-    CallProblem? Invalid);
+    byte[] Utf8Json,
+    CallProblem? Invalid)
+{
+    /// <summary>The stored JSON as text; the hot path keeps it as UTF-8 bytes, as SQLite stores it.</summary>
+    public string Json => System.Text.Encoding.UTF8.GetString(Utf8Json);
+}
 
 /// <summary>Why a request or a call was refused: a Segment-style code and a sentence for people.</summary>
 public sealed record CallProblem(string Code, string Message);

@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Userlist.Core.Segment;
@@ -21,7 +21,7 @@ public sealed class SegmentCallNormalizer(IReadOnlySet<string> allowedTypes, Fun
     {
         if (item.ValueKind != JsonValueKind.Object)
         {
-            return new IncomingCall(newMessageId(), null, null, null, null, null, null, item.GetRawText(),
+            return new IncomingCall(newMessageId(), null, null, null, null, null, null, JsonMarshal.GetRawUtf8Value(item).ToArray(),
                 new CallProblem("invalid_call", "Each call must be a JSON object"));
         }
 
@@ -124,8 +124,10 @@ public sealed class SegmentCallNormalizer(IReadOnlySet<string> allowedTypes, Fun
             return receivedAt;
         }
 
-        var sentAt = item.TryGetProperty("sentAt", out var own) && own.ValueKind == JsonValueKind.String ? own : defaults.SentAt;
-        if (sentAt is null || !SegmentTimestamp.TryParse(sentAt.Value.GetString(), out var sent))
+        var sentAt = item.TryGetProperty("sentAt", out var own) && own.ValueKind == JsonValueKind.String
+            ? SegmentTimestamp.TryParse(own.GetString(), out var callSentAt) ? callSentAt : (DateTimeOffset?)null
+            : defaults.SentAtValue;
+        if (sentAt is not { } sent)
         {
             return original;
         }
@@ -146,7 +148,7 @@ public sealed class SegmentCallNormalizer(IReadOnlySet<string> allowedTypes, Fun
         return null;
     }
 
-    private static string Rewrite(JsonElement item, CallDefaults defaults, CallFields call, string messageId,
+    private static byte[] Rewrite(JsonElement item, CallDefaults defaults, CallFields call, string messageId,
         DateTimeOffset timestamp, DateTimeOffset receivedAt)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
@@ -196,7 +198,7 @@ public sealed class SegmentCallNormalizer(IReadOnlySet<string> allowedTypes, Fun
             writer.WriteEndObject();
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return buffer.WrittenSpan.ToArray();
     }
 
     private static void WriteMissing(Utf8JsonWriter writer, HashSet<string> written, CallDefaults defaults,
@@ -285,11 +287,11 @@ public sealed class SegmentCallNormalizer(IReadOnlySet<string> allowedTypes, Fun
         writer.WriteEndObject();
     }
 
-    private static string WithoutWriteKey(JsonElement item)
+    private static byte[] WithoutWriteKey(JsonElement item)
     {
         if (!item.TryGetProperty("writeKey", out _))
         {
-            return item.GetRawText();
+            return JsonMarshal.GetRawUtf8Value(item).ToArray();
         }
 
         var buffer = new ArrayBufferWriter<byte>(1024);
@@ -304,6 +306,6 @@ public sealed class SegmentCallNormalizer(IReadOnlySet<string> allowedTypes, Fun
             writer.WriteEndObject();
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return buffer.WrittenSpan.ToArray();
     }
 }

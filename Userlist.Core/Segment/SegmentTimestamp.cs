@@ -1,43 +1,58 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace Userlist.Core.Segment;
 
 /// <summary>
 /// Lenient ISO-8601 parsing for the timestamps Segment libraries send: any number of fraction
-/// digits (C# sends 7, Go sends 9), an offset or <c>Z</c>, or no zone at all (taken as UTC).
+/// digits (C# sends 7, Go sends 9), an offset or <c>Z</c>, or no zone at all (taken as UTC), and
+/// one-digit months and days (Segment's own docs show one). Hand-written because it runs for
+/// every call on the ingest path.
 /// </summary>
-public static partial class SegmentTimestamp
+public static class SegmentTimestamp
 {
-    [GeneratedRegex(
-        @"^(?<y>\d{4})-(?<mo>\d{1,2})-(?<d>\d{1,2})(?:[Tt ](?<h>\d{1,2}):(?<mi>\d{2})(?::(?<s>\d{2})(?:[.,](?<f>\d+))?)?)?\s*(?<z>[Zz]|[+-]\d{2}(?::?\d{2})?)?$",
-        RegexOptions.CultureInvariant)]
-    private static partial Regex IsoPattern();
-
     public static bool TryParse(string? text, out DateTimeOffset value)
     {
         value = default;
-        if (string.IsNullOrWhiteSpace(text) || text.Length > 64)
+        if (text is null || text.Length > 64)
         {
             return false;
         }
 
-        var match = IsoPattern().Match(text.Trim());
-        if (!match.Success)
+        var reader = new Reader(text.AsSpan().Trim());
+        if (!reader.Number(4, 4, out var year) || !reader.Skip('-') || !reader.Number(1, 2, out var month)
+            || !reader.Skip('-') || !reader.Number(1, 2, out var day))
+        {
+            return false;
+        }
+
+        int hour = 0, minute = 0, second = 0;
+        long ticks = 0;
+        if (reader.Skip('T') || reader.Skip('t') || reader.Skip(' '))
+        {
+            if (!reader.Number(1, 2, out hour) || !reader.Skip(':') || !reader.Number(2, 2, out minute))
+            {
+                return false;
+            }
+
+            if (reader.Skip(':') && !reader.Number(2, 2, out second))
+            {
+                return false;
+            }
+
+            if ((reader.Skip('.') || reader.Skip(',')) && !reader.Fraction(out ticks))
+            {
+                return false;
+            }
+        }
+
+        if (!reader.Zone(out var offset) || !reader.AtEnd)
         {
             return false;
         }
 
         try
         {
-            var offset = ParseOffset(match.Groups["z"].Value);
-            var fraction = match.Groups["f"].Value;
-            // DateTimeOffset keeps 100 ns ticks: 7 digits; the rest is below its precision.
-            var ticks = fraction.Length == 0 ? 0 : long.Parse(fraction.PadRight(7, '0')[..7], CultureInfo.InvariantCulture);
-            value = new DateTimeOffset(
-                Number(match, "y"), Number(match, "mo"), Number(match, "d"),
-                Number(match, "h"), Number(match, "mi"), Number(match, "s"),
-                offset).AddTicks(ticks);
+            value = new DateTimeOffset(year, month, day, hour, minute, second, offset).AddTicks(ticks);
             return true;
         }
         catch (ArgumentOutOfRangeException)
@@ -54,20 +69,96 @@ public static partial class SegmentTimestamp
         return $"{value.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture)}.{fraction}{zone}";
     }
 
-    private static int Number(Match match, string group) =>
-        match.Groups[group].Success ? int.Parse(match.Groups[group].Value, CultureInfo.InvariantCulture) : 0;
-
-    private static TimeSpan ParseOffset(string zone)
+    private ref struct Reader(ReadOnlySpan<char> text)
     {
-        if (zone.Length == 0 || zone is "Z" or "z")
+        private readonly ReadOnlySpan<char> text = text;
+        private int position;
+
+        public readonly bool AtEnd => position == text.Length;
+
+        public bool Skip(char expected)
         {
-            return TimeSpan.Zero;
+            if (position < text.Length && text[position] == expected)
+            {
+                position++;
+                return true;
+            }
+
+            return false;
         }
 
-        var digits = zone[1..].Replace(":", "", StringComparison.Ordinal);
-        var hours = int.Parse(digits[..2], CultureInfo.InvariantCulture);
-        var minutes = digits.Length >= 4 ? int.Parse(digits[2..4], CultureInfo.InvariantCulture) : 0;
-        var offset = new TimeSpan(hours, minutes, 0);
-        return zone[0] == '-' ? -offset : offset;
+        public bool Number(int minDigits, int maxDigits, out int value)
+        {
+            value = 0;
+            var digits = 0;
+            while (digits < maxDigits && position < text.Length && char.IsAsciiDigit(text[position]))
+            {
+                value = (value * 10) + (text[position++] - '0');
+                digits++;
+            }
+
+            return digits >= minDigits;
+        }
+
+        /// <summary>Fraction digits as 100 ns ticks: the first 7 count, the rest are below DateTimeOffset's precision.</summary>
+        public bool Fraction(out long ticks)
+        {
+            ticks = 0;
+            var digits = 0;
+            while (position < text.Length && char.IsAsciiDigit(text[position]))
+            {
+                if (digits < 7)
+                {
+                    ticks = (ticks * 10) + (text[position] - '0');
+                }
+
+                position++;
+                digits++;
+            }
+
+            for (var scale = digits; scale < 7; scale++)
+            {
+                ticks *= 10;
+            }
+
+            return digits > 0;
+        }
+
+        public bool Zone(out TimeSpan offset)
+        {
+            offset = TimeSpan.Zero;
+            while (Skip(' '))
+            {
+            }
+
+            if (AtEnd || Skip('Z') || Skip('z'))
+            {
+                return true;
+            }
+
+            var sign = Skip('+') ? 1 : Skip('-') ? -1 : 0;
+            if (sign == 0 || !Number(2, 2, out var hours))
+            {
+                return false;
+            }
+
+            var minutes = 0;
+            if (!AtEnd)
+            {
+                Skip(':');
+                if (!Number(2, 2, out minutes))
+                {
+                    return false;
+                }
+            }
+
+            if (hours > 14 || minutes > 59)
+            {
+                return false;
+            }
+
+            offset = sign * new TimeSpan(hours, minutes, 0);
+            return true;
+        }
     }
 }

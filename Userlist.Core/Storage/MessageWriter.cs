@@ -11,7 +11,8 @@ namespace Userlist.Core.Storage;
 /// <summary>
 /// Stores incoming calls with group commit: every request waiting when a commit starts goes into
 /// the same transaction, so one fsync acknowledges many requests. A request's task completes only
-/// after its rows are durably committed.
+/// after its rows are durably committed. A call already stored from the same source (same
+/// messageId) is skipped, which makes client retries harmless.
 /// </summary>
 public sealed partial class MessageWriter(IOptions<StorageOptions> options, ILogger<MessageWriter> logger) : BackgroundService
 {
@@ -20,14 +21,13 @@ public sealed partial class MessageWriter(IOptions<StorageOptions> options, ILog
 
     private const string InsertSql = """
         INSERT INTO Messages (SourceId, MessageId, Type, UserId, AnonymousId, GroupId, Event, ReceivedAt, Timestamp, Payload, Status, StatusReason)
-        VALUES ($source, $messageId, $type, $userId, $anonymousId, $groupId, $event, $receivedAt, $timestamp, $payload, $status, $reason)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
         ON CONFLICT (SourceId, MessageId) DO NOTHING
         """;
 
     private readonly Channel<PendingWrite> queue = Channel.CreateUnbounded<PendingWrite>(new() { SingleReader = true });
     private SqliteConnection? connection;
-    private SqliteCommand? insert;
-
+    private MessageInsert? insert;
     private int writesInFlight;
 
     /// <summary>Requests handed to the writer and not yet answered: queued or in the commit under way.</summary>
@@ -37,27 +37,21 @@ public sealed partial class MessageWriter(IOptions<StorageOptions> options, ILog
     public event Action<int>? Committed;
 
     /// <summary>
-    /// Stores the calls in one transaction. Returns, per call, whether it was new (false: a duplicate
-    /// of a call already stored from the same source). Throws <see cref="StorageUnavailableException"/>
-    /// when nothing could be stored.
+    /// Stores the calls in one transaction; completes once they are durably committed. Throws
+    /// <see cref="StorageUnavailableException"/> when nothing could be stored.
     /// </summary>
-    public Task<IReadOnlyList<bool>> WriteAsync(string sourceId, DateTime receivedAtUtc, IReadOnlyList<IncomingCall> calls)
+    public async Task WriteAsync(string sourceId, DateTime receivedAtUtc, IReadOnlyList<IncomingCall> calls)
     {
         var write = new PendingWrite(sourceId, receivedAtUtc, calls);
         if (!queue.Writer.TryWrite(write))
         {
-            return Task.FromException<IReadOnlyList<bool>>(new StorageUnavailableException("The relay is shutting down"));
+            throw new StorageUnavailableException("The relay is shutting down");
         }
 
         Interlocked.Increment(ref writesInFlight);
-        return AnsweredAsync(write.Completion.Task);
-    }
-
-    private async Task<IReadOnlyList<bool>> AnsweredAsync(Task<IReadOnlyList<bool>> commit)
-    {
         try
         {
-            return await commit;
+            await write.Committed.Task;
         }
         finally
         {
@@ -88,27 +82,22 @@ public sealed partial class MessageWriter(IOptions<StorageOptions> options, ILog
             CommitGroup(group);
         }
 
-        insert?.Dispose();
-        connection?.Dispose();
+        CloseConnection();
     }
 
     private void CommitGroup(List<PendingWrite> group)
     {
         try
         {
-            var results = Insert(group);
-            for (var i = 0; i < group.Count; i++)
-            {
-                group[i].Completion.TrySetResult(results[i]);
-            }
-
-            Committed?.Invoke(results.Sum(r => r.Count(isNew => isNew)));
+            var added = Insert(group);
+            group.ForEach(write => write.Committed.TrySetResult());
+            Committed?.Invoke(added);
         }
         catch (SqliteException exception) when (exception.IsStorageFailure())
         {
             LogStorageFailure(exception.SqliteErrorCode, exception.Message);
             var failure = new StorageUnavailableException("The database cannot take writes right now", exception);
-            group.ForEach(write => write.Completion.TrySetException(failure));
+            group.ForEach(write => write.Committed.TrySetException(failure));
         }
         catch (Exception exception) when (group.Count > 1)
         {
@@ -118,49 +107,42 @@ public sealed partial class MessageWriter(IOptions<StorageOptions> options, ILog
         }
         catch (Exception exception)
         {
-            group[0].Completion.TrySetException(exception);
+            group[0].Committed.TrySetException(exception);
         }
     }
 
-    private List<IReadOnlyList<bool>> Insert(List<PendingWrite> group)
+    /// <summary>Inserts the group in one transaction; returns how many rows were new.</summary>
+    private int Insert(List<PendingWrite> group)
     {
-        var command = PrepareInsert();
-        var results = new List<IReadOnlyList<bool>>(group.Count);
         try
         {
+            OpenConnection();
             using var transaction = connection!.BeginTransaction();
-            command.Transaction = transaction;
+            var added = 0;
             foreach (var write in group)
             {
-                var stored = new bool[write.Calls.Count];
-                for (var i = 0; i < stored.Length; i++)
+                foreach (var call in write.Calls)
                 {
-                    Bind(command, write, write.Calls[i]);
-                    stored[i] = command.ExecuteNonQuery() == 1;
+                    added += insert!.Execute(write.SourceId, write.ReceivedAtUtc, call);
                 }
-
-                results.Add(stored);
             }
 
             transaction.Commit();
-            return results;
+            return added;
         }
         catch
         {
             // Start from a fresh connection next time: after an I/O error the old one may be unusable.
-            insert?.Dispose();
-            connection?.Dispose();
-            insert = null;
-            connection = null;
+            CloseConnection();
             throw;
         }
     }
 
-    private SqliteCommand PrepareInsert()
+    private void OpenConnection()
     {
-        if (insert is not null)
+        if (connection is not null)
         {
-            return insert;
+            return;
         }
 
         var timeout = options.Value.WriteTimeoutSeconds;
@@ -168,34 +150,22 @@ public sealed partial class MessageWriter(IOptions<StorageOptions> options, ILog
         connection = new SqliteConnection(builder.ToString());
         connection.Open();
         new SqlitePragmas(timeout * 1000).Apply(connection);
-
-        insert = connection.CreateCommand();
-        insert.CommandText = InsertSql;
-        foreach (var name in (ReadOnlySpan<string>)["$source", "$messageId", "$type", "$userId", "$anonymousId", "$groupId",
-                     "$event", "$receivedAt", "$timestamp", "$payload", "$status", "$reason"])
+        using (var tuning = connection.CreateCommand())
         {
-            insert.Parameters.Add(new SqliteParameter { ParameterName = name });
+            // Keep the indexes' hot pages in memory, and leave checkpoints to WalCheckpointer so
+            // that copying the WAL into the database never stalls a commit.
+            tuning.CommandText = "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=0;";
+            tuning.ExecuteNonQuery();
         }
 
-        insert.Prepare();
-        return insert;
+        insert = new MessageInsert(connection, InsertSql);
     }
 
-    private static void Bind(SqliteCommand command, PendingWrite write, IncomingCall call)
+    private void CloseConnection()
     {
-        var p = command.Parameters;
-        p[0].Value = write.SourceId;
-        p[1].Value = call.MessageId;
-        p[2].Value = (object?)call.Type ?? DBNull.Value;
-        p[3].Value = (object?)call.UserId ?? DBNull.Value;
-        p[4].Value = (object?)call.AnonymousId ?? DBNull.Value;
-        p[5].Value = (object?)call.GroupId ?? DBNull.Value;
-        p[6].Value = (object?)call.Event ?? DBNull.Value;
-        p[7].Value = write.ReceivedAtUtc;
-        p[8].Value = (object?)call.TimestampUtc ?? DBNull.Value;
-        p[9].Value = call.Json;
-        p[10].Value = (int)(call.Invalid is null ? MessageStatus.Pending : MessageStatus.Invalid);
-        p[11].Value = call.Invalid is { } problem ? $"{problem.Code}: {problem.Message}" : DBNull.Value;
+        insert?.Dispose();
+        connection?.Dispose();
+        (insert, connection) = (null, null);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not store incoming calls (SQLite error {Code}): {Reason}; answering 503")]
@@ -206,6 +176,6 @@ public sealed partial class MessageWriter(IOptions<StorageOptions> options, ILog
 
     private sealed record PendingWrite(string SourceId, DateTime ReceivedAtUtc, IReadOnlyList<IncomingCall> Calls)
     {
-        public TaskCompletionSource<IReadOnlyList<bool>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -67,20 +67,13 @@ namespace Userlist.Core.Storage.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ReceivedAt");
-
-                    b.HasIndex("AnonymousId", "Id");
-
-                    b.HasIndex("Event", "Id");
-
-                    b.HasIndex("GroupId", "Id");
+                    b.HasIndex("AnonymousId", "Id")
+                        .HasFilter("AnonymousId IS NOT NULL");
 
                     b.HasIndex("SourceId", "MessageId")
                         .IsUnique();
 
                     b.HasIndex("Status", "Id");
-
-                    b.HasIndex("Type", "Id");
 
                     b.HasIndex("UserId", "Id");
 

@@ -56,22 +56,8 @@ namespace Userlist.Core.Storage.Migrations
             migrationBuilder.CreateIndex(
                 name: "IX_Messages_AnonymousId_Id",
                 table: "Messages",
-                columns: new[] { "AnonymousId", "Id" });
-
-            migrationBuilder.CreateIndex(
-                name: "IX_Messages_Event_Id",
-                table: "Messages",
-                columns: new[] { "Event", "Id" });
-
-            migrationBuilder.CreateIndex(
-                name: "IX_Messages_GroupId_Id",
-                table: "Messages",
-                columns: new[] { "GroupId", "Id" });
-
-            migrationBuilder.CreateIndex(
-                name: "IX_Messages_ReceivedAt",
-                table: "Messages",
-                column: "ReceivedAt");
+                columns: new[] { "AnonymousId", "Id" },
+                filter: "AnonymousId IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Messages_SourceId_MessageId",
@@ -83,11 +69,6 @@ namespace Userlist.Core.Storage.Migrations
                 name: "IX_Messages_Status_Id",
                 table: "Messages",
                 columns: new[] { "Status", "Id" });
-
-            migrationBuilder.CreateIndex(
-                name: "IX_Messages_Type_Id",
-                table: "Messages",
-                columns: new[] { "Type", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Messages_UserId_Id",

@@ -11,7 +11,7 @@ using Userlist.Core.Storage;
 namespace Userlist.Core.Storage.Migrations
 {
     [DbContext(typeof(RelayDbContext))]
-    [Migration("20261128172224_Initial")]
+    [Migration("20261128175617_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -70,20 +70,13 @@ namespace Userlist.Core.Storage.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ReceivedAt");
-
-                    b.HasIndex("AnonymousId", "Id");
-
-                    b.HasIndex("Event", "Id");
-
-                    b.HasIndex("GroupId", "Id");
+                    b.HasIndex("AnonymousId", "Id")
+                        .HasFilter("AnonymousId IS NOT NULL");
 
                     b.HasIndex("SourceId", "MessageId")
                         .IsUnique();
 
                     b.HasIndex("Status", "Id");
-
-                    b.HasIndex("Type", "Id");
 
                     b.HasIndex("UserId", "Id");
 
