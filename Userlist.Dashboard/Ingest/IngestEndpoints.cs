@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Features;
 using Userlist.Core.Segment;
 
 namespace Userlist.Dashboard.Ingest;
@@ -64,6 +65,13 @@ public static class IngestEndpoints
 
     private static async Task<IResult> IngestAsync(HttpContext http, IngestService ingest, IngestRoute route, string? type)
     {
+        // Ingest enforces its own limit on decompressed bytes and stops reading past it; Kestrel's
+        // own limit would answer a bare 413 instead of Segment's JSON error.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } kestrelLimit)
+        {
+            kestrelLimit.MaxRequestBodySize = null;
+        }
+
         var headers = http.Request.Headers;
         var request = new IngestRequest(
             route,

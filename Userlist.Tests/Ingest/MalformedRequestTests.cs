@@ -96,6 +96,25 @@ public sealed class MalformedRequestTests(RelayFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Batch_GzipBomb_IsRefusedWithoutInflatingIt()
+    {
+        // 50 MB of zeros gzip to about 50 KB; the relay must stop inflating at its 500 KB limit.
+        using var request = fixture.Relay.Post("/v1/batch", "");
+        request.Content = new ByteArrayContent(AcceptedTrafficTests.Gzip(new string('0', 50_000_000)));
+        request.Content.Headers.ContentEncoding.Add("gzip");
+
+        await (await client.SendAsync(request)).AssertErrorAsync(HttpStatusCode.BadRequest, "payload_too_large");
+    }
+
+    [Fact]
+    public async Task Batch_TenMegabyteBody_IsRefusedAsTooLarge()
+    {
+        var body = "{\"batch\":[{\"type\":\"track\",\"event\":\"E\",\"userId\":\"u\",\"properties\":{\"blob\":\"" + new string('x', 10_000_000) + "\"}}]}";
+
+        await (await client.SendAsync(fixture.Relay.Post("/v1/batch", body))).AssertErrorAsync(HttpStatusCode.BadRequest, "payload_too_large");
+    }
+
+    [Fact]
     public async Task Batch_WithOneCallOver32KB_Is400PayloadTooLargeAndStoresNothing()
     {
         var body = $$$"""{"batch":[{"type":"track","event":"ok","userId":"u","messageId":"m7-1"},{"type":"track","event":"X","userId":"u","messageId":"m7-2","properties":{"blob":"{{{new string('x', 33_000)}}}"}}]}""";
