@@ -63,17 +63,8 @@ public sealed class StorageTests
         using var client = relay.CreateClient();
         await (await client.SendAsync(relay.Post("/v1/track", """{"event":"E","userId":"u","messageId":"before-lock"}"""))).AssertSuccessAsync();
 
-        await using (var blocker = new SqliteConnection($"Data Source={relay.DatabasePath}"))
+        await using (await DatabaseLock.HoldAsync(relay.DatabasePath))
         {
-            await blocker.OpenAsync();
-            await using var transaction = (SqliteTransaction)await blocker.BeginTransactionAsync();
-            await using (var write = blocker.CreateCommand())
-            {
-                write.Transaction = transaction;
-                write.CommandText = "UPDATE Messages SET StatusReason = 'held' WHERE 0";
-                await write.ExecuteNonQueryAsync();
-            }
-
             var response = await client.SendAsync(relay.Post("/v1/batch", """{"batch":[{"type":"track","event":"E","userId":"u","messageId":"during-lock"}]}"""));
 
             await response.AssertErrorAsync(HttpStatusCode.ServiceUnavailable, "unavailable");
@@ -97,24 +88,15 @@ public sealed class StorageTests
 
         // Hold the write lock so the requests queue up behind one commit, as they do under load.
         Task<HttpResponseMessage>[] requests;
-        await using (var blocker = new SqliteConnection($"Data Source={relay.DatabasePath}"))
+        await using (var heldLock = await DatabaseLock.HoldAsync(relay.DatabasePath))
         {
-            await blocker.OpenAsync();
-            await using var transaction = (SqliteTransaction)await blocker.BeginTransactionAsync();
-            await using (var write = blocker.CreateCommand())
-            {
-                write.Transaction = transaction;
-                write.CommandText = "UPDATE Messages SET StatusReason = 'held' WHERE 0";
-                await write.ExecuteNonQueryAsync();
-            }
-
             requests = Enumerable.Range(0, 40)
                 .Select(i => client.SendAsync(relay.Post("/v1/track", $$"""{"event":"E","userId":"u","messageId":"group-{{i}}"}""")))
                 .ToArray();
             await Eventually.HoldsAsync(() => Task.FromResult(writer.WritesInFlight == requests.Length),
                 "every request waits on the writer");
             Assert.DoesNotContain(requests, r => r.IsCompleted);
-            await transaction.CommitAsync();
+            await heldLock.ReleaseAsync();
         }
 
         foreach (var response in await Task.WhenAll(requests))
