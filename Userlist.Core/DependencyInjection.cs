@@ -2,6 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Userlist.Core.Delivery;
+using Userlist.Core.PushApi;
 using Userlist.Core.Segment;
 using Userlist.Core.Settings;
 using Userlist.Core.Storage;
@@ -21,6 +23,7 @@ public static class DependencyInjection
             .ValidateOnStart();
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.SectionName);
         services.AddOptions<UserlistOptions>().BindConfiguration(UserlistOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddTimeProvider();
         services.AddDbContextFactory<RelayDbContext>((provider, db) =>
@@ -36,7 +39,27 @@ public static class DependencyInjection
         services.AddSingleton<WriteKeyDirectory>();
         services.AddSingleton<IngestService>();
         services.AddSingleton<MessageStatistics>();
+        services.AddRelayDelivery();
         return services;
+    }
+
+    /// <summary>Mapping and delivery to Userlist; the host supplies Hangfire and an <see cref="ISecretProtector"/>.</summary>
+    private static void AddRelayDelivery(this IServiceCollection services)
+    {
+        // The client lives as long as the dispatcher (a singleton): one pooled handler that renews
+        // its connections itself, instead of the factory's handler rotation.
+        services.AddHttpClient<PushApiClient>((provider, http) =>
+                http.Timeout = TimeSpan.FromSeconds(provider.GetRequiredService<IOptions<UserlistOptions>>().Value.TimeoutSeconds))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        services.AddSingleton<DeliverySettings>();
+        services.AddSingleton<SendPacer>();
+        services.AddSingleton<RetryPolicy>();
+        services.AddSingleton<Dispatcher>();
+        services.AddSingleton<DispatchSignal>();
+        services.AddTransient<DispatchJob>();
+        services.AddTransient<RetentionJob>();
+        services.AddSingleton<RetryService>();
     }
 
     private static void TryAddTimeProvider(this IServiceCollection services)

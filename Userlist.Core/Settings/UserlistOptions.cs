@@ -15,4 +15,8 @@ public sealed class UserlistOptions
 
     [Range(1, 1_000_000, ErrorMessage = "Userlist:RequestsPerMinute must be between 1 and 1,000,000")]
     public int RequestsPerMinute { get; set; } = 1000;
+
+    /// <summary>How long one Push API request may take before it counts as a transient failure.</summary>
+    [Range(0.1, 300, ErrorMessage = "Userlist:TimeoutSeconds must be between 0.1 and 300")]
+    public double TimeoutSeconds { get; set; } = 10;
 }

@@ -34,4 +34,21 @@ public sealed class Message
 
     /// <summary>Why it is Invalid, Rejected, Skipped or Failed, for people.</summary>
     public string? StatusReason { get; set; }
+
+    /// <summary>Delivery attempts that count toward the retry policy (a 429 or a 401 does not).</summary>
+    public int AttemptCount { get; set; }
+
+    /// <summary>When a Retrying call is due again (UTC).</summary>
+    public DateTime? NextAttemptAt { get; set; }
+
+    /// <summary>Identifies the dispatch run that claimed the call while it is Delivering.</summary>
+    public string? LeaseToken { get; set; }
+
+    /// <summary>When a claim lapses: a Delivering call past it goes back to Pending (UTC).</summary>
+    public DateTime? LeaseExpiresAt { get; set; }
+
+    /// <summary>When the status last changed (UTC).</summary>
+    public DateTime? UpdatedAt { get; set; }
+
+    public List<DeliveryAttempt> Attempts { get; } = [];
 }

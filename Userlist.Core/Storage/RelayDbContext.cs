@@ -8,6 +8,10 @@ public sealed class RelayDbContext(DbContextOptions<RelayDbContext> options) : D
 
     public DbSet<WriteKey> WriteKeys => Set<WriteKey>();
 
+    public DbSet<DeliveryAttempt> DeliveryAttempts => Set<DeliveryAttempt>();
+
+    public DbSet<RelaySetting> Settings => Set<RelaySetting>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(RelayDbContext).Assembly);
 }

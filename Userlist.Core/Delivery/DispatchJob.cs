@@ -1,0 +1,59 @@
+using Hangfire;
+
+namespace Userlist.Core.Delivery;
+
+/// <summary>
+/// The Hangfire job that delivers: passes until nothing is due, waiting in between for retries
+/// that fall due within a minute, and scheduling itself for later ones. Safe to run twice at once:
+/// the dispatcher's claims keep each call to one run. Hangfire's own retry is off: a delivery
+/// failure is handled per call by the retry policy, not by re-running the job.
+/// </summary>
+public sealed class DispatchJob(Dispatcher dispatcher, DispatchSignal signal, IBackgroundJobClient jobs, TimeProvider time)
+{
+    /// <summary>Retries due later than this are left to a scheduled job instead of a waiting one.</summary>
+    private static readonly TimeSpan LongestWait = TimeSpan.FromMinutes(1);
+
+    [AutomaticRetry(Attempts = 0)]
+    [Queue("delivery")]
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        signal.Running();
+        var stopped = false;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                signal.BeginPass();
+                if (await dispatcher.DispatchOnceAsync(cancellationToken) > 0)
+                {
+                    continue;
+                }
+
+                var wait = await dispatcher.NextDueAsync(cancellationToken) - time.GetUtcNow();
+                if (wait is null || wait > LongestWait)
+                {
+                    if (wait is not null)
+                    {
+                        jobs.Schedule<DispatchJob>(job => job.RunAsync(CancellationToken.None), wait.Value);
+                    }
+
+                    if (stopped = signal.TryStop())
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                await signal.WaitAsync(wait.Value > TimeSpan.Zero ? wait.Value : TimeSpan.Zero, cancellationToken);
+            }
+        }
+        finally
+        {
+            if (!stopped)
+            {
+                signal.Abandon();
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using Hangfire;
+
+namespace Userlist.Core.Delivery;
+
+/// <summary>
+/// Wakes delivery when calls arrive: enqueues one dispatch job when none is queued or running,
+/// and wakes a running one that is waiting for a retry to fall due. At most one nudge job is
+/// pending at a time, so a burst of ingest costs one Hangfire job, not one per request; and a
+/// nudge that lands while a job is finishing keeps that job going, so none is lost.
+/// </summary>
+public sealed class DispatchSignal(IBackgroundJobClient jobs)
+{
+    private readonly SemaphoreSlim wake = new(0, 1);
+    private int active;
+    private int pending;
+
+    public void Nudge()
+    {
+        Volatile.Write(ref pending, 1);
+        if (Interlocked.CompareExchange(ref active, 1, 0) == 0)
+        {
+            jobs.Enqueue<DispatchJob>(job => job.RunAsync(CancellationToken.None));
+            return;
+        }
+
+        if (wake.CurrentCount == 0)
+        {
+            try
+            {
+                wake.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Another nudge woke it first.
+            }
+        }
+    }
+
+    /// <summary>A dispatch job runs: nudges from now on wake it instead of enqueuing another.</summary>
+    public void Running() => Volatile.Write(ref active, 1);
+
+    /// <summary>A pass starts: it will see every call committed before the nudges it consumes.</summary>
+    public void BeginPass() => Volatile.Write(ref pending, 0);
+
+    /// <summary>The job has nothing left; false when a nudge came meanwhile and it must go on.</summary>
+    public bool TryStop()
+    {
+        Volatile.Write(ref active, 0);
+        return !(Interlocked.Exchange(ref pending, 0) == 1 && Interlocked.CompareExchange(ref active, 1, 0) == 0);
+    }
+
+    /// <summary>The job ended abnormally: the next nudge enqueues a new one.</summary>
+    public void Abandon() => Volatile.Write(ref active, 0);
+
+    /// <summary>Waits until the time has passed or a nudge comes.</summary>
+    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => wake.WaitAsync(timeout, cancellationToken);
+}

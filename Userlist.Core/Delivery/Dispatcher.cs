@@ -1,0 +1,359 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Userlist.Core.Mapping;
+using Userlist.Core.PushApi;
+using Userlist.Core.Settings;
+using Userlist.Core.Storage;
+
+namespace Userlist.Core.Delivery;
+
+/// <summary>
+/// One delivery pass: claim the calls that are due (at most one in-flight chain per user, in the
+/// order received), map them, send them at the paced rate, and record every attempt and outcome.
+/// Claims are conditional updates with a lease token, so two passes at once (a job Hangfire ran
+/// twice) never send the same call twice.
+/// </summary>
+public sealed partial class Dispatcher(
+    IDbContextFactory<RelayDbContext> databases,
+    PushApiClient pushApi,
+    SendPacer pacer,
+    DeliverySettings settings,
+    RetryPolicy retryPolicy,
+    IOptionsMonitor<DeliveryOptions> options,
+    IOptionsMonitor<UserlistOptions> userlist,
+    TimeProvider time,
+    ILogger<Dispatcher> logger)
+{
+    /// <summary>Calls claimed per pass at most; a pass claims about 15 seconds of sending at the rate limit.</summary>
+    private const int MaxClaimSize = 500;
+
+    /// <summary>Without Retry-After, a 429 pauses sending this long.</summary>
+    private static readonly TimeSpan DefaultRateLimitPause = TimeSpan.FromSeconds(30);
+
+    private DeliveryBlock lastBlock = DeliveryBlock.None;
+
+    /// <summary>What held delivery at the last pass, for the dashboard.</summary>
+    public DeliveryBlock Block => lastBlock;
+
+    /// <summary>Runs one pass. Returns how many calls it claimed: 0 when nothing is due or delivery is held.</summary>
+    public async Task<int> DispatchOnceAsync(CancellationToken cancellationToken)
+    {
+        var (pushKey, block) = await settings.SendingKeyAsync(cancellationToken);
+        ReportBlock(block);
+        if (pushKey is null || pacer.PausedUntil > time.GetUtcNow())
+        {
+            return 0;
+        }
+
+        await ReleaseLapsedLeasesAsync(cancellationToken);
+        var token = Guid.NewGuid().ToString("N");
+        var claimed = await ClaimAsync(token, cancellationToken);
+        if (claimed.Count == 0)
+        {
+            return 0;
+        }
+
+        var run = new Run(token, pushKey);
+        var chains = claimed.GroupBy(m => m.UserId ?? $"#{m.Id}").Select(g => g.OrderBy(m => m.Id).ToList());
+        await Parallel.ForEachAsync(chains,
+            new ParallelOptions { MaxDegreeOfParallelism = options.CurrentValue.Concurrency, CancellationToken = cancellationToken },
+            async (chain, ct) => await DeliverChainSafelyAsync(chain, run, ct));
+        return claimed.Count;
+    }
+
+    /// <summary>When the next Retrying call falls due, or a 429 pause ends; null when nothing waits.</summary>
+    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var next = await db.Messages.Where(m => m.Status == MessageStatus.Retrying).MinAsync(m => m.NextAttemptAt, cancellationToken);
+        DateTimeOffset? due = next is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null;
+        var paused = pacer.PausedUntil;
+        return paused > time.GetUtcNow() && due is not null ? (paused > due ? paused : due) : due;
+    }
+
+    private async Task DeliverChainSafelyAsync(List<Message> chain, Run run, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DeliverChainAsync(chain, run, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // One user's trouble (a database hiccup) must not stop the others; their calls are due again.
+            LogChainFailed(exception, chain[0].Id);
+            await ReleaseAsync(chain.Select(m => m.Id).ToList(), run.Token, CancellationToken.None);
+        }
+    }
+
+    /// <summary>A user's calls go one after another; when one can't be delivered now, the rest wait with it.</summary>
+    private async Task DeliverChainAsync(List<Message> chain, Run run, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < chain.Count; i++)
+        {
+            if (run.Halted)
+            {
+                await ReleaseAsync(chain.Skip(i).Select(m => m.Id).ToList(), run.Token, cancellationToken);
+                return;
+            }
+
+            if (!await DeliverAsync(chain[i], run, cancellationToken))
+            {
+                await ReleaseAsync(chain.Skip(i + 1).Select(m => m.Id).ToList(), run.Token, cancellationToken);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Delivers one claimed call; false when it is not finished and later calls of its user must wait.</summary>
+    private async Task<bool> DeliverAsync(Message call, Run run, CancellationToken cancellationToken)
+    {
+        var mapped = SegmentToUserlist.Map(call.Payload);
+        if (mapped.Outcome != MappingOutcome.Send)
+        {
+            var status = mapped.Outcome == MappingOutcome.Skipped ? MessageStatus.Skipped : MessageStatus.Rejected;
+            await FinishAsync(call, run.Token, null, status, mapped.Reason, null, cancellationToken);
+            return true;
+        }
+
+        await pacer.WaitTurnAsync(cancellationToken);
+        if (run.Halted)
+        {
+            await ReleaseAsync([call.Id], run.Token, cancellationToken);
+            return false;
+        }
+
+        var started = time.GetUtcNow();
+        var result = await pushApi.SendAsync(settings.PushApiUrl, run.PushKey, mapped.Request!, cancellationToken);
+        var attempt = new DeliveryAttempt
+        {
+            MessageRowId = call.Id,
+            StartedAt = started.UtcDateTime,
+            Method = mapped.Request!.Method,
+            Path = mapped.Request.Path,
+            RequestBody = mapped.Request.Body,
+            StatusCode = result.StatusCode,
+            ResponseBody = result.ResponseBody,
+            DurationMs = (int)result.Duration.TotalMilliseconds,
+            Error = result.StatusCode is null ? result.Reason : null,
+            Outcome = result.Outcome.ToString(),
+        };
+
+        return await RecordAsync(call, run, result, attempt, cancellationToken);
+    }
+
+    private async Task<bool> RecordAsync(Message call, Run run, PushResult result, DeliveryAttempt attempt, CancellationToken cancellationToken)
+    {
+        switch (result.Outcome)
+        {
+            case PushOutcome.Delivered:
+                await FinishAsync(call, run.Token, attempt, MessageStatus.Delivered, null, null, cancellationToken, countAttempt: true);
+                LogDelivered(call.Id, call.Type, (int)result.Duration.TotalMilliseconds);
+                return true;
+
+            case PushOutcome.Rejected:
+                await FinishAsync(call, run.Token, attempt, MessageStatus.Rejected, result.Reason, null, cancellationToken, countAttempt: true);
+                LogRejected(call.Id, result.StatusCode, result.Reason);
+                return true;
+
+            case PushOutcome.Unauthorized:
+                // The key is wrong for every call: hold everything, burn nothing.
+                if (run.Halt())
+                {
+                    await settings.MarkRefusedAsync(run.PushKey, CancellationToken.None);
+                }
+
+                await FinishAsync(call, run.Token, attempt, MessageStatus.Pending, null, null, cancellationToken);
+                LogKeyRefused();
+                return false;
+
+            case PushOutcome.Transient when result.IsRateLimited:
+                // Everyone waits: the run stops, and its unsent calls go back to wait for the pause.
+                var resume = time.GetUtcNow() + (result.RetryAfter is { } wait && wait > TimeSpan.Zero ? wait : DefaultRateLimitPause);
+                pacer.PauseUntil(resume);
+                run.Halt();
+                await FinishAsync(call, run.Token, attempt, MessageStatus.Retrying, result.Reason, resume.UtcDateTime, cancellationToken);
+                LogRateLimited(resume);
+                return false;
+
+            default:
+                var attempts = call.AttemptCount + 1;
+                if (retryPolicy.NextDelay(attempts, Random.Shared.NextDouble()) is not { } delay)
+                {
+                    await FinishAsync(call, run.Token, attempt, MessageStatus.Failed,
+                        $"Gave up after {attempts} attempts: {result.Reason}", null, cancellationToken, countAttempt: true);
+                    LogFailed(call.Id, attempts, result.Reason);
+                    return false;
+                }
+
+                if (result.RetryAfter is { } asked && asked > delay)
+                {
+                    delay = asked;
+                }
+
+                var due = time.GetUtcNow() + delay;
+                await FinishAsync(call, run.Token, attempt, MessageStatus.Retrying, result.Reason, due.UtcDateTime, cancellationToken, countAttempt: true);
+                LogRetrying(call.Id, attempts, result.Reason, due);
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// Records the attempt and moves the call on, in one transaction, only while this run still
+    /// holds its claim (a lapsed lease means another run owns the call now).
+    /// </summary>
+    private async Task FinishAsync(Message call, string token, DeliveryAttempt? attempt,
+        MessageStatus status, string? reason, DateTime? nextAttemptAt, CancellationToken cancellationToken, bool countAttempt = false)
+    {
+        await using var db = await databases.CreateDbContextAsync(CancellationToken.None);
+        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        if (attempt is not null)
+        {
+            db.DeliveryAttempts.Add(attempt);
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var increment = countAttempt ? 1 : 0;
+        await db.Messages.Where(m => m.Id == call.Id && m.LeaseToken == token && m.Status == MessageStatus.Delivering)
+            .ExecuteUpdateAsync(m => m
+                .SetProperty(x => x.Status, status)
+                .SetProperty(x => x.StatusReason, reason)
+                .SetProperty(x => x.NextAttemptAt, nextAttemptAt)
+                .SetProperty(x => x.AttemptCount, x => x.AttemptCount + increment)
+                .SetProperty(x => x.LeaseToken, (string?)null)
+                .SetProperty(x => x.LeaseExpiresAt, (DateTime?)null)
+                .SetProperty(x => x.UpdatedAt, now), CancellationToken.None);
+        await transaction.CommitAsync(CancellationToken.None);
+    }
+
+    /// <summary>Claims due calls in the order received, skipping users whose earlier call is in flight or waiting to retry.</summary>
+    private async Task<List<Message>> ClaimAsync(string token, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var lease = now.AddSeconds(options.CurrentValue.LeaseSeconds);
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        await db.Database.ExecuteSqlAsync($"""
+            UPDATE Messages SET Status = {(int)MessageStatus.Delivering}, LeaseToken = {token}, LeaseExpiresAt = {lease}, UpdatedAt = {now}
+            WHERE Id IN (
+                SELECT m.Id FROM Messages m
+                WHERE m.Status IN ({(int)MessageStatus.Pending}, {(int)MessageStatus.Retrying})
+                  AND (m.NextAttemptAt IS NULL OR m.NextAttemptAt <= {now})
+                  AND (m.UserId IS NULL OR NOT EXISTS (
+                      SELECT 1 FROM Messages e
+                      WHERE e.UserId = m.UserId AND e.Id < m.Id
+                        AND e.Status IN ({(int)MessageStatus.Delivering}, {(int)MessageStatus.Retrying})))
+                ORDER BY m.Id
+                LIMIT {ClaimSize()})
+            """, cancellationToken);
+        return await db.Messages.AsNoTracking().Where(m => m.LeaseToken == token).OrderBy(m => m.Id).ToListAsync(cancellationToken);
+    }
+
+    private int ClaimSize() =>
+        Math.Clamp(userlist.CurrentValue.RequestsPerMinute / 4, options.CurrentValue.Concurrency, MaxClaimSize);
+
+    /// <summary>Returns claimed calls that were not attempted, as they were: due again at once.</summary>
+    private async Task ReleaseAsync(List<long> ids, string token, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        await using var db = await databases.CreateDbContextAsync(CancellationToken.None);
+        await db.Messages.Where(m => ids.Contains(m.Id) && m.LeaseToken == token && m.Status == MessageStatus.Delivering)
+            .ExecuteUpdateAsync(m => m
+                .SetProperty(x => x.Status, x => x.AttemptCount > 0 ? MessageStatus.Retrying : MessageStatus.Pending)
+                .SetProperty(x => x.LeaseToken, (string?)null)
+                .SetProperty(x => x.LeaseExpiresAt, (DateTime?)null), CancellationToken.None);
+    }
+
+    /// <summary>A run that died (process killed) leaves calls Delivering: past their lease they are due again.</summary>
+    private async Task ReleaseLapsedLeasesAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var released = await db.Messages.Where(m => m.Status == MessageStatus.Delivering && m.LeaseExpiresAt < now)
+            .ExecuteUpdateAsync(m => m
+                .SetProperty(x => x.Status, x => x.AttemptCount > 0 ? MessageStatus.Retrying : MessageStatus.Pending)
+                .SetProperty(x => x.LeaseToken, (string?)null)
+                .SetProperty(x => x.LeaseExpiresAt, (DateTime?)null), cancellationToken);
+        if (released > 0)
+        {
+            LogLeasesReleased(released);
+        }
+    }
+
+    private void ReportBlock(DeliveryBlock block)
+    {
+        if (block == lastBlock)
+        {
+            return;
+        }
+
+        lastBlock = block;
+        switch (block)
+        {
+            case DeliveryBlock.NoPushKey:
+                LogNoKey();
+                break;
+            case DeliveryBlock.KeyRefused:
+                LogKeyRefused();
+                break;
+            default:
+                LogResumed();
+                break;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No Push API key is set (Userlist:PushKey or the dashboard's settings): calls are stored and wait as Pending, nothing is sent")]
+    private partial void LogNoKey();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Userlist refused the Push API key (401): delivery is paused until the key changes; calls stay Pending")]
+    private partial void LogKeyRefused();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Delivery to Userlist is running")]
+    private partial void LogResumed();
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Delivered {MessageRowId} ({Type}) in {Elapsed} ms")]
+    private partial void LogDelivered(long messageRowId, string? type, int elapsed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Userlist rejected {MessageRowId} ({Status}): {Reason}")]
+    private partial void LogRejected(long messageRowId, int? status, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Userlist's rate limit was reached: sending pauses until {Resume}")]
+    private partial void LogRateLimited(DateTimeOffset resume);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Attempt {Attempt} for {MessageRowId} failed ({Reason}); next try at {Due}")]
+    private partial void LogRetrying(long messageRowId, int attempt, string? reason, DateTimeOffset due);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Gave up on {MessageRowId} after {Attempts} attempts: {Reason}")]
+    private partial void LogFailed(long messageRowId, int attempts, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivering the calls of a user (first {MessageRowId}) failed; they are due again")]
+    private partial void LogChainFailed(Exception exception, long messageRowId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} calls were left Delivering by an interrupted run; they are due again")]
+    private partial void LogLeasesReleased(int count);
+
+    /// <summary>One pass's claim token and key; halted when Userlist refuses the key.</summary>
+    private sealed class Run(string token, string pushKey)
+    {
+        private volatile bool halted;
+
+        public string Token { get; } = token;
+
+        public string PushKey { get; } = pushKey;
+
+        public bool Halted => halted;
+
+        private int haltCount;
+
+        /// <summary>Stops the run; true for the first caller only.</summary>
+        public bool Halt()
+        {
+            halted = true;
+            return Interlocked.Increment(ref haltCount) == 1;
+        }
+    }
+}

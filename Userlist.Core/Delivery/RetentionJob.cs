@@ -1,0 +1,48 @@
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Userlist.Core.Settings;
+using Userlist.Core.Storage;
+
+namespace Userlist.Core.Delivery;
+
+/// <summary>Daily: deletes Delivered and Skipped calls older than <c>Delivery:RetentionDays</c>, with their attempts.</summary>
+public sealed partial class RetentionJob(
+    IDbContextFactory<RelayDbContext> databases,
+    IOptionsMonitor<DeliveryOptions> options,
+    TimeProvider time,
+    ILogger<RetentionJob> logger)
+{
+    /// <summary>Rows per delete statement, so the write lock is never held long against ingest.</summary>
+    private const int Chunk = 5_000;
+
+    [AutomaticRetry(Attempts = 3)]
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = time.GetUtcNow().UtcDateTime.AddDays(-options.CurrentValue.RetentionDays);
+        var deleted = 0;
+        while (true)
+        {
+            await using var db = await databases.CreateDbContextAsync(cancellationToken);
+            var ids = await db.Messages
+                .Where(m => (m.Status == MessageStatus.Delivered || m.Status == MessageStatus.Skipped) && m.ReceivedAt < cutoff)
+                .OrderBy(m => m.Id).Select(m => m.Id).Take(Chunk).ToListAsync(cancellationToken);
+            if (ids.Count == 0)
+            {
+                break;
+            }
+
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.DeliveryAttempts.Where(a => ids.Contains(a.MessageRowId)).ExecuteDeleteAsync(cancellationToken);
+            deleted += await db.Messages.Where(m => ids.Contains(m.Id)).ExecuteDeleteAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        LogDeleted(deleted, options.CurrentValue.RetentionDays);
+        return deleted;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention: deleted {Count} Delivered and Skipped calls older than {Days} days")]
+    private partial void LogDeleted(int count, int days);
+}

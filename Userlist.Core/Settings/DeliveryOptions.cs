@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Userlist.Core.Settings;
+
+/// <summary>How the relay delivers to Userlist: the retry policy, concurrency and retention.</summary>
+public sealed class DeliveryOptions
+{
+    public const string SectionName = "Delivery";
+
+    /// <summary>The first wait after a transient failure; each further wait doubles, with jitter.</summary>
+    [Range(0.001, 86_400, ErrorMessage = "Delivery:RetryInitialDelaySeconds must be between 0.001 and 86400")]
+    public double RetryInitialDelaySeconds { get; set; } = 10;
+
+    [Range(0.001, 86_400, ErrorMessage = "Delivery:RetryMaxDelaySeconds must be between 0.001 and 86400")]
+    public double RetryMaxDelaySeconds { get; set; } = 3_600;
+
+    /// <summary>Attempts before a call is Failed (429s and 401s don't count).</summary>
+    [Range(1, 100, ErrorMessage = "Delivery:MaxAttempts must be between 1 and 100")]
+    public int MaxAttempts { get; set; } = 8;
+
+    /// <summary>Requests in flight to Userlist at once, across users; enough to reach the rate limit at Userlist's latency.</summary>
+    [Range(1, 256, ErrorMessage = "Delivery:Concurrency must be between 1 and 256")]
+    public int Concurrency { get; set; } = 32;
+
+    /// <summary>How long a claimed call may stay Delivering before it returns to Pending (a crashed run).</summary>
+    [Range(1, 3_600, ErrorMessage = "Delivery:LeaseSeconds must be between 1 and 3600")]
+    public int LeaseSeconds { get; set; } = 300;
+
+    /// <summary>Delivered and Skipped calls older than this are deleted, with their attempts, daily.</summary>
+    [Range(1, 3_650, ErrorMessage = "Delivery:RetentionDays must be between 1 and 3650")]
+    public int RetentionDays { get; set; } = 30;
+}

@@ -1,0 +1,74 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Userlist.Core.Storage;
+
+namespace Userlist.Core.Settings;
+
+/// <summary>Why nothing is being sent right now, for the log and the dashboard.</summary>
+public enum DeliveryBlock
+{
+    None,
+
+    /// <summary>No Push API key is configured or saved: calls are stored and wait.</summary>
+    NoPushKey,
+
+    /// <summary>Userlist answered 401 to the current key; saving another key resumes delivery.</summary>
+    KeyRefused,
+}
+
+/// <summary>The Push API key and URL in force (saved in the database, else configuration), and the 401 pause.</summary>
+public sealed class DeliverySettings(
+    IDbContextFactory<RelayDbContext> databases,
+    IOptionsMonitor<UserlistOptions> options,
+    ISecretProtector protector,
+    TimeProvider time)
+{
+    public const string PushKeySetting = "PushKey";
+
+    /// <summary>Fingerprint of the key Userlist refused; delivery waits while that key is still the one in force.</summary>
+    public const string RefusedKeySetting = "RefusedPushKeyHash";
+
+    public Uri PushApiUrl => new(options.CurrentValue.PushApiUrl.TrimEnd('/') + "/");
+
+    /// <summary>The key to send with, or why there is none to use.</summary>
+    public async Task<(string? PushKey, DeliveryBlock Block)> SendingKeyAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var saved = await db.Settings.AsNoTracking().Where(s => s.Name == PushKeySetting || s.Name == RefusedKeySetting)
+            .ToDictionaryAsync(s => s.Name, s => s.Value, cancellationToken);
+        var key = saved.GetValueOrDefault(PushKeySetting) is { Length: > 0 } stored
+            ? protector.Unprotect(stored)
+            : options.CurrentValue.PushKey;
+
+        if (string.IsNullOrWhiteSpace(key))
+        {
+            return (null, DeliveryBlock.NoPushKey);
+        }
+
+        return saved.GetValueOrDefault(RefusedKeySetting) == Fingerprint(key) ? (null, DeliveryBlock.KeyRefused) : (key, DeliveryBlock.None);
+    }
+
+    /// <summary>Saves a new key (encrypted); a pause for a refused key ends with it.</summary>
+    public Task SavePushKeyAsync(string pushKey, CancellationToken cancellationToken) =>
+        SaveAsync(PushKeySetting, protector.Protect(pushKey), cancellationToken);
+
+    /// <summary>Userlist answered 401 to this key: hold delivery until the key changes.</summary>
+    public Task MarkRefusedAsync(string pushKey, CancellationToken cancellationToken) =>
+        SaveAsync(RefusedKeySetting, Fingerprint(pushKey), cancellationToken);
+
+    private async Task SaveAsync(string name, string value, CancellationToken cancellationToken)
+    {
+        // An upsert: two runs refused at once must not trip over each other's insert.
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO Settings (Name, Value, UpdatedAt) VALUES ({name}, {value}, {now})
+            ON CONFLICT (Name) DO UPDATE SET Value = excluded.Value, UpdatedAt = excluded.UpdatedAt
+            """, cancellationToken);
+    }
+
+    /// <summary>A one-way fingerprint: tells keys apart without storing or logging one.</summary>
+    private static string Fingerprint(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+}

@@ -1,0 +1,29 @@
+namespace Userlist.Core.Storage;
+
+/// <summary>One request to the Push API for a call, and what came of it.</summary>
+public sealed class DeliveryAttempt
+{
+    public long Id { get; set; }
+
+    /// <summary>The stored call (<see cref="Message.Id"/>).</summary>
+    public long MessageRowId { get; set; }
+
+    public DateTime StartedAt { get; set; }
+
+    public required string Method { get; set; }
+
+    public required string Path { get; set; }
+
+    public required string RequestBody { get; set; }
+
+    /// <summary>Userlist's HTTP status; null when no answer came (timeout, connection error).</summary>
+    public int? StatusCode { get; set; }
+
+    public string? ResponseBody { get; set; }
+
+    public int DurationMs { get; set; }
+
+    public string? Error { get; set; }
+
+    public required string Outcome { get; set; }
+}

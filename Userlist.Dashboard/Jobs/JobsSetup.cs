@@ -1,0 +1,44 @@
+using Hangfire;
+using Hangfire.Storage.SQLite;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using Userlist.Core.Settings;
+
+namespace Userlist.Dashboard.Jobs;
+
+public static class JobsSetup
+{
+    /// <summary>
+    /// Hangfire on its own SQLite file next to the relay's database. The storage is a DI singleton
+    /// handed to Hangfire (never the static JobStorage.Current), so several hosts can run in one
+    /// process, as the tests do.
+    /// </summary>
+    public static IServiceCollection AddRelayJobs(this IServiceCollection services)
+    {
+        services.AddSingleton<JobStorage>(provider =>
+            new SQLiteStorage(HangfireDatabasePath(provider.GetRequiredService<IOptions<StorageOptions>>().Value), new SQLiteStorageOptions
+            {
+                // Picked up within a second of a nudge; the default polls every 15 s.
+                QueuePollInterval = TimeSpan.FromMilliseconds(250),
+            }));
+        services.AddHangfire((provider, configuration) => configuration
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseStorage(provider.GetRequiredService<JobStorage>()));
+        services.AddHangfireServer((_, server) =>
+        {
+            server.Queues = ["delivery", "default"];
+            server.WorkerCount = 4;
+            server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+        });
+        services.AddHostedService<RecurringJobs>();
+        return services;
+    }
+
+    private static string HangfireDatabasePath(StorageOptions storage)
+    {
+        var relayFile = Path.GetFullPath(new SqliteConnectionStringBuilder(storage.ConnectionString).DataSource);
+        return Path.Combine(Path.GetDirectoryName(relayFile)!, "hangfire.db");
+    }
+}

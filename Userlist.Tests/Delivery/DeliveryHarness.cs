@@ -1,0 +1,68 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Userlist.Core.Storage;
+using Userlist.Tests.Infrastructure;
+using Userlist.Tests.Ingest;
+
+namespace Userlist.Tests.Delivery;
+
+/// <summary>The relay pointed at a fake Userlist, with a fast retry policy so retries happen within a test.</summary>
+public sealed class DeliveryHarness : IAsyncDisposable
+{
+    public const string PushKey = "push-key-123";
+
+    private DeliveryHarness(FakeUserlist userlist, RelayFactory relay)
+    {
+        Userlist = userlist;
+        Relay = relay;
+        Client = relay.CreateClient();
+    }
+
+    public FakeUserlist Userlist { get; }
+
+    public RelayFactory Relay { get; }
+
+    public HttpClient Client { get; }
+
+    public static async Task<DeliveryHarness> StartAsync(Action<FakeUserlist>? script = null, Dictionary<string, string?>? settings = null, string? pushKey = PushKey)
+    {
+        var userlist = await FakeUserlist.StartAsync();
+        script?.Invoke(userlist);
+        var relay = new RelayFactory();
+        relay.Settings["Userlist:PushApiUrl"] = userlist.Url.ToString();
+        relay.Settings["Userlist:PushKey"] = pushKey ?? "";
+        relay.Settings["Delivery:RetryInitialDelaySeconds"] = "0.05";
+        relay.Settings["Delivery:RetryMaxDelaySeconds"] = "0.2";
+        foreach (var (key, value) in settings ?? [])
+        {
+            relay.Settings[key] = value;
+        }
+
+        return new DeliveryHarness(userlist, relay);
+    }
+
+    public async Task SendAsync(string path, string body) =>
+        await (await Client.SendAsync(Relay.Post(path, body))).AssertSuccessAsync();
+
+    public async Task<Message> MessageAsync(string messageId) =>
+        Assert.Single(await Relay.MessagesAsync(), m => m.MessageId == messageId);
+
+    public async Task<List<DeliveryAttempt>> AttemptsAsync(string messageId)
+    {
+        await using var db = await Relay.Services.GetRequiredService<IDbContextFactory<RelayDbContext>>().CreateDbContextAsync();
+        return await db.DeliveryAttempts.AsNoTracking()
+            .Where(a => db.Messages.Any(m => m.Id == a.MessageRowId && m.MessageId == messageId))
+            .OrderBy(a => a.Id).ToListAsync();
+    }
+
+    public Task UntilStatusAsync(string messageId, MessageStatus status, TimeSpan? within = null) =>
+        Eventually.HoldsAsync(async () => (await Relay.MessagesAsync()).Any(m => m.MessageId == messageId && m.Status == status),
+            $"{messageId} is {status}", within);
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await Relay.DisposeAsync();
+        await Userlist.DisposeAsync();
+    }
+}
