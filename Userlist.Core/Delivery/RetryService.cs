@@ -9,8 +9,6 @@ namespace Userlist.Core.Delivery;
 /// </summary>
 public sealed class RetryService(IDbContextFactory<RelayDbContext> databases, DispatchSignal signal, TimeProvider time)
 {
-    private static readonly MessageStatus[] Retryable = [MessageStatus.Failed, MessageStatus.Rejected, MessageStatus.Skipped];
-
     /// <summary>Retries one call; false when it is not in a status that can be retried.</summary>
     public async Task<bool> RetryAsync(long messageRowId, CancellationToken cancellationToken) =>
         await RetryWhereAsync(m => m.Id == messageRowId, cancellationToken) == 1;
@@ -20,7 +18,7 @@ public sealed class RetryService(IDbContextFactory<RelayDbContext> databases, Di
     {
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var count = await db.Messages.Where(filter).Where(m => Retryable.Contains(m.Status))
+        var count = await db.Messages.Where(filter).Where(m => m.Status == MessageStatus.Failed || m.Status == MessageStatus.Rejected || m.Status == MessageStatus.Skipped)
             .ExecuteUpdateAsync(m => m
                 .SetProperty(x => x.Status, MessageStatus.Pending)
                 .SetProperty(x => x.StatusReason, (string?)null)

@@ -1,0 +1,185 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Userlist.Core.Delivery;
+using Userlist.Core.Settings;
+using Userlist.Core.Storage;
+using Userlist.Tests.Infrastructure;
+using Userlist.Tests.Ingest;
+
+namespace Userlist.Tests.Delivery;
+
+public sealed class DeliveryPolicyTests
+{
+    [Fact]
+    public async Task FailingFirstCallOfAUser_HoldsThatUsersLaterCalls_OtherUsersFlowOn()
+    {
+        var answered = 0;
+        await using var harness = await DeliveryHarness.StartAsync(u => u.Script = request =>
+            Task.FromResult(request.Body.Contains("\"alice\"", StringComparison.Ordinal) && Interlocked.Increment(ref answered) <= 2
+                ? new FakeUserlist.Scripted(503)
+                : null));
+
+        await harness.SendAsync("/v1/batch", """
+            {"batch":[
+              {"type":"identify","userId":"alice","messageId":"a1"},
+              {"type":"track","userId":"alice","event":"Second","messageId":"a2"},
+              {"type":"track","userId":"bob","event":"Only","messageId":"b1"},
+              {"type":"track","userId":"alice","event":"Third","messageId":"a3"}]}
+            """);
+        foreach (var id in (string[])["a1", "a2", "a3", "b1"])
+        {
+            await harness.UntilStatusAsync(id, MessageStatus.Delivered);
+        }
+
+        var delivered = harness.Userlist.Requests.Where(r => r.AnsweredStatus == 202).ToList();
+        var alice = delivered.Where(r => r.Body.Contains("\"alice\"", StringComparison.Ordinal))
+            .Select(r => System.Text.Json.JsonDocument.Parse(r.Body).RootElement)
+            .Select(body => body.TryGetProperty("name", out var name) ? name.GetString() : "identify");
+        Assert.Equal(["identify", "Second", "Third"], alice);
+        // Bob's call did not wait for Alice's retries.
+        var bob = delivered.Single(r => r.Body.Contains("\"bob\"", StringComparison.Ordinal));
+        Assert.True(bob.ReceivedAt < delivered.First(r => r.Body.Contains("\"alice\"", StringComparison.Ordinal)).ReceivedAt);
+        // Alice's later calls were never sent while her first one was failing.
+        var firstAliceSuccess = delivered.First(r => r.Body.Contains("\"alice\"", StringComparison.Ordinal)).ReceivedAt;
+        Assert.DoesNotContain(harness.Userlist.Requests, r => r.Path == "/events" && r.Body.Contains("\"alice\"", StringComparison.Ordinal) && r.ReceivedAt < firstAliceSuccess);
+    }
+
+    [Fact]
+    public async Task RateLimit_IsHeld_NoRequestIsRefusedForGoingTooFast()
+    {
+        await using var harness = await DeliveryHarness.StartAsync(
+            u => u.RequestsPerMinute = 300,
+            new() { ["Userlist:RequestsPerMinute"] = "300" });
+        var calls = string.Join(',', Enumerable.Range(0, 25).Select(i => $$"""{"type":"identify","userId":"user-{{i}}","messageId":"rate-{{i}}"}"""));
+
+        await harness.SendAsync("/v1/batch", $$"""{"batch":[{{calls}}]}""");
+        await Eventually.HoldsAsync(async () => (await harness.Relay.MessagesAsync()).All(m => m.Status == MessageStatus.Delivered),
+            "all are delivered", TimeSpan.FromSeconds(30));
+
+        var times = harness.Userlist.Requests.Select(r => r.ReceivedAt).Order().ToList();
+        Assert.Equal(0, harness.Userlist.RateLimitedCount);
+        // 300/min is one request per 200 ms: 25 requests can't take less than 24 gaps of it (less the headroom's gain).
+        Assert.True(times[^1] - times[0] >= TimeSpan.FromSeconds(24 * 0.2 * 0.97), $"25 requests went out in {(times[^1] - times[0]).TotalSeconds:0.00} s");
+    }
+
+    [Fact]
+    public async Task TransientFailuresOutlastingThePolicy_EndFailedWithTheReason_ThenABulkRetryDelivers()
+    {
+        var failing = true;
+        await using var harness = await DeliveryHarness.StartAsync(
+            u => u.Script = _ => Task.FromResult(Volatile.Read(ref failing) ? new FakeUserlist.Scripted(500) : null),
+            new() { ["Delivery:MaxAttempts"] = "3" });
+
+        await harness.SendAsync("/v1/batch", """{"batch":[{"type":"identify","userId":"x","messageId":"f1"},{"type":"identify","userId":"y","messageId":"f2"}]}""");
+        await harness.UntilStatusAsync("f1", MessageStatus.Failed);
+        await harness.UntilStatusAsync("f2", MessageStatus.Failed);
+
+        var failed = await harness.MessageAsync("f1");
+        Assert.Equal("Gave up after 3 attempts: Userlist answered 500", failed.StatusReason);
+        Assert.Equal(3, (await harness.AttemptsAsync("f1")).Count);
+
+        Volatile.Write(ref failing, false);
+        var retried = await harness.Relay.Services.GetRequiredService<RetryService>()
+            .RetryWhereAsync(m => m.Status == MessageStatus.Failed, CancellationToken.None);
+
+        Assert.Equal(2, retried);
+        await harness.UntilStatusAsync("f1", MessageStatus.Delivered);
+        await harness.UntilStatusAsync("f2", MessageStatus.Delivered);
+        Assert.Equal(4, (await harness.AttemptsAsync("f1")).Count);
+    }
+
+    [Fact]
+    public async Task RetryOne_RejectedCall_IsMappedAgainAndSent()
+    {
+        var reject = true;
+        await using var harness = await DeliveryHarness.StartAsync(u => u.Script = _ =>
+            Task.FromResult(Volatile.Read(ref reject) ? new FakeUserlist.Scripted(422, """{"errors":["User must exist"]}""") : null));
+        await harness.SendAsync("/v1/track", """{"userId":"u","event":"E","messageId":"again"}""");
+        await harness.UntilStatusAsync("again", MessageStatus.Rejected);
+
+        Volatile.Write(ref reject, false);
+        var retry = harness.Relay.Services.GetRequiredService<RetryService>();
+        Assert.True(await retry.RetryAsync((await harness.MessageAsync("again")).Id, CancellationToken.None));
+
+        await harness.UntilStatusAsync("again", MessageStatus.Delivered);
+        Assert.False(await retry.RetryAsync((await harness.MessageAsync("again")).Id, CancellationToken.None), "a delivered call is not retried");
+    }
+
+    [Fact]
+    public async Task Retention_DeletesOldDeliveredAndSkippedCallsWithTheirAttempts_KeepsTheRest()
+    {
+        await using var harness = await DeliveryHarness.StartAsync();
+        await harness.SendAsync("/v1/batch", """{"batch":[{"type":"identify","userId":"u","messageId":"old-delivered"},{"type":"page","userId":"u","messageId":"old-skipped"},{"type":"identify","userId":"v","messageId":"new-delivered"}]}""");
+        await harness.UntilStatusAsync("old-delivered", MessageStatus.Delivered);
+        await harness.UntilStatusAsync("old-skipped", MessageStatus.Skipped);
+        await harness.UntilStatusAsync("new-delivered", MessageStatus.Delivered);
+        await harness.SendAsync("/v1/track", """{"userId":"w","event":"E","messageId":"old-invalid"}""");
+        await using (var db = await harness.Relay.Services.GetRequiredService<IDbContextFactory<RelayDbContext>>().CreateDbContextAsync())
+        {
+            var old = DateTime.UtcNow.AddDays(-31);
+            await db.Messages.Where(m => m.MessageId != "new-delivered").ExecuteUpdateAsync(m => m.SetProperty(x => x.ReceivedAt, old));
+            await db.Messages.Where(m => m.MessageId == "old-invalid").ExecuteUpdateAsync(m => m.SetProperty(x => x.Status, MessageStatus.Failed));
+        }
+
+        var deleted = await harness.Relay.Services.GetRequiredService<RetentionJob>().RunAsync(CancellationToken.None);
+
+        Assert.Equal(2, deleted);
+        Assert.Equal(["new-delivered", "old-invalid"], (await harness.Relay.MessagesAsync()).Select(m => m.MessageId).Order());
+        Assert.Empty(await harness.AttemptsAsync("old-delivered"));
+    }
+
+    [Fact]
+    public async Task RetrySchedule_DefaultPolicy_WaitsFrom10SecondsDoublingWithJitter_ThenFails()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var userlist = await FakeUserlist.StartAsync();
+        userlist.Script = _ => Task.FromResult<FakeUserlist.Scripted?>(new(503));
+        await using var relay = new RelayFactory { Time = clock };
+        relay.Settings["Userlist:PushApiUrl"] = userlist.Url.ToString();
+        using var client = relay.CreateClient();
+        await (await client.SendAsync(relay.Post("/v1/identify", """{"userId":"u","messageId":"schedule"}"""))).AssertSuccessAsync();
+        await relay.Services.GetRequiredService<DeliverySettings>().SavePushKeyAsync("k", CancellationToken.None);
+        var dispatcher = relay.Services.GetRequiredService<Dispatcher>();
+
+        var waits = new List<TimeSpan>();
+        for (var attempt = 1; attempt <= 8; attempt++)
+        {
+            await dispatcher.DispatchOnceAsync(CancellationToken.None);
+            var call = Assert.Single(await relay.MessagesAsync());
+            if (call.Status == MessageStatus.Failed)
+            {
+                Assert.Equal(8, attempt);
+                break;
+            }
+
+            Assert.Equal(MessageStatus.Retrying, call.Status);
+            waits.Add(DateTime.SpecifyKind(call.NextAttemptAt!.Value, DateTimeKind.Utc) - clock.GetUtcNow().UtcDateTime);
+            clock.Advance(waits[^1]);
+        }
+
+        Assert.Equal(MessageStatus.Failed, Assert.Single(await relay.MessagesAsync()).Status);
+        Assert.Equal(7, waits.Count);
+        for (var i = 0; i < waits.Count; i++)
+        {
+            var nominal = 10 * Math.Pow(2, i);
+            Assert.InRange(waits[i].TotalSeconds, nominal * 0.8 - 0.01, nominal * 1.2 + 0.01);
+        }
+
+        Assert.Equal(8, userlist.Requests.Count);
+    }
+
+    [Theory]
+    [InlineData(1, 10)]
+    [InlineData(2, 20)]
+    [InlineData(7, 640)]
+    [InlineData(9, 2560)]
+    [InlineData(10, 3600)]
+    public void RetryPolicy_WithoutJitter_DoublesFrom10SecondsUpTo1Hour(int attemptsMade, double expectedSeconds)
+    {
+        var policy = new RetryPolicy(new StaticOptions<DeliveryOptions>(new DeliveryOptions { MaxAttempts = 20 }));
+
+        Assert.Equal(expectedSeconds, policy.NextDelay(attemptsMade, 0.5)!.Value.TotalSeconds, precision: 6);
+        Assert.Null(new RetryPolicy(new StaticOptions<DeliveryOptions>(new DeliveryOptions())).NextDelay(8, 0.5));
+    }
+}
