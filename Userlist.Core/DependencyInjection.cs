@@ -55,6 +55,8 @@ public static class DependencyInjection
         services.AddSingleton<DeliverySettings>();
         services.AddSingleton<SendPacer>();
         services.AddSingleton<RetryPolicy>();
+        services.AddSingleton<DeliveryRecorder>();
+        services.AddHostedService(provider => provider.GetRequiredService<DeliveryRecorder>());
         services.AddSingleton<Dispatcher>();
         services.AddSingleton<DispatchSignal>();
         services.AddTransient<DispatchJob>();

@@ -17,6 +17,7 @@ namespace Userlist.Core.Delivery;
 public sealed partial class Dispatcher(
     IDbContextFactory<RelayDbContext> databases,
     PushApiClient pushApi,
+    DeliveryRecorder recorder,
     SendPacer pacer,
     DeliverySettings settings,
     RetryPolicy retryPolicy,
@@ -161,10 +162,10 @@ public sealed partial class Dispatcher(
                 if (run.Halt())
                 {
                     await settings.MarkRefusedAsync(run.PushKey, CancellationToken.None);
+                    ReportBlock(DeliveryBlock.KeyRefused);
                 }
 
                 await FinishAsync(call, run.Token, attempt, MessageStatus.Pending, null, null, cancellationToken);
-                LogKeyRefused();
                 return false;
 
             case PushOutcome.Transient when result.IsRateLimited:
@@ -198,34 +199,9 @@ public sealed partial class Dispatcher(
         }
     }
 
-    /// <summary>
-    /// Records the attempt and moves the call on, in one transaction, only while this run still
-    /// holds its claim (a lapsed lease means another run owns the call now).
-    /// </summary>
-    private async Task FinishAsync(Message call, string token, DeliveryAttempt? attempt,
-        MessageStatus status, string? reason, DateTime? nextAttemptAt, CancellationToken cancellationToken, bool countAttempt = false)
-    {
-        await using var db = await databases.CreateDbContextAsync(CancellationToken.None);
-        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
-        if (attempt is not null)
-        {
-            db.DeliveryAttempts.Add(attempt);
-            await db.SaveChangesAsync(CancellationToken.None);
-        }
-
-        var now = time.GetUtcNow().UtcDateTime;
-        var increment = countAttempt ? 1 : 0;
-        await db.Messages.Where(m => m.Id == call.Id && m.LeaseToken == token && m.Status == MessageStatus.Delivering)
-            .ExecuteUpdateAsync(m => m
-                .SetProperty(x => x.Status, status)
-                .SetProperty(x => x.StatusReason, reason)
-                .SetProperty(x => x.NextAttemptAt, nextAttemptAt)
-                .SetProperty(x => x.AttemptCount, x => x.AttemptCount + increment)
-                .SetProperty(x => x.LeaseToken, (string?)null)
-                .SetProperty(x => x.LeaseExpiresAt, (DateTime?)null)
-                .SetProperty(x => x.UpdatedAt, now), CancellationToken.None);
-        await transaction.CommitAsync(CancellationToken.None);
-    }
+    private Task FinishAsync(Message call, string token, DeliveryAttempt? attempt, MessageStatus status, string? reason,
+        DateTime? nextAttemptAt, CancellationToken cancellationToken, bool countAttempt = false) =>
+        recorder.RecordAsync(new DeliveryOutcome(call.Id, token, attempt, status, reason, nextAttemptAt, countAttempt, time.GetUtcNow().UtcDateTime));
 
     /// <summary>Claims due calls in the order received, skipping users whose earlier call is in flight or waiting to retry.</summary>
     private async Task<List<Message>> ClaimAsync(string token, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.AspNetCore;
 using Hangfire.Storage.SQLite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -11,10 +12,12 @@ public static class JobsSetup
     /// <summary>
     /// Hangfire on its own SQLite file next to the relay's database. The storage is a DI singleton
     /// handed to Hangfire (never the static JobStorage.Current), so several hosts can run in one
-    /// process, as the tests do.
+    /// process, as the tests do. The job activator is likewise this host's own: jobs are built
+    /// from this host's services, never from the static one another host set last.
     /// </summary>
     public static IServiceCollection AddRelayJobs(this IServiceCollection services)
     {
+        services.AddSingleton<JobActivator>(provider => new AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
         services.AddSingleton<JobStorage>(provider =>
             new SQLiteStorage(HangfireDatabasePath(provider.GetRequiredService<IOptions<StorageOptions>>().Value), new SQLiteStorageOptions
             {
@@ -25,7 +28,8 @@ public static class JobsSetup
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UseStorage(provider.GetRequiredService<JobStorage>()));
+            .UseStorage(provider.GetRequiredService<JobStorage>())
+            .UseActivator(provider.GetRequiredService<JobActivator>()));
         services.AddHangfireServer((_, server) =>
         {
             server.Queues = ["delivery", "default"];

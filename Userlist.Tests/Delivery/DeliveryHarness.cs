@@ -18,13 +18,18 @@ public sealed class DeliveryHarness : IAsyncDisposable
         Client = relay.CreateClient();
     }
 
+    /// <summary>The relay's base address, when it was started on a real port.</summary>
+    public Uri ServerAddress => Relay.ServerAddress;
+
     public FakeUserlist Userlist { get; }
 
     public RelayFactory Relay { get; }
 
     public HttpClient Client { get; }
 
-    public static async Task<DeliveryHarness> StartAsync(Action<FakeUserlist>? script = null, Dictionary<string, string?>? settings = null, string? pushKey = PushKey)
+    /// <param name="onRealPort">Listen on a loopback port (for clients outside the process) instead of the in-memory server.</param>
+    public static async Task<DeliveryHarness> StartAsync(
+        Action<FakeUserlist>? script = null, Dictionary<string, string?>? settings = null, string? pushKey = PushKey, bool onRealPort = false)
     {
         var userlist = await FakeUserlist.StartAsync();
         script?.Invoke(userlist);
@@ -36,6 +41,12 @@ public sealed class DeliveryHarness : IAsyncDisposable
         foreach (var (key, value) in settings ?? [])
         {
             relay.Settings[key] = value;
+        }
+
+        if (onRealPort)
+        {
+            relay.UseKestrel(0);
+            relay.StartServer();
         }
 
         return new DeliveryHarness(userlist, relay);
