@@ -1,6 +1,8 @@
 using System.Threading.Channels;
-using Microsoft.EntityFrameworkCore;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Userlist.Core.Settings;
 using Userlist.Core.Storage;
 
 namespace Userlist.Core.Delivery;
@@ -22,11 +24,12 @@ public sealed record DeliveryOutcome(
 /// status change applies only while the run still holds its claim (a lapsed lease means another
 /// run owns the call now); the attempt is kept either way, since the request was made.
 /// </summary>
-public sealed class DeliveryRecorder(IDbContextFactory<RelayDbContext> databases) : BackgroundService
+public sealed class DeliveryRecorder(IOptions<StorageOptions> options) : BackgroundService
 {
     private const int MaxOutcomesPerCommit = 1_000;
 
     private readonly Channel<Pending> queue = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
+    private SqliteConnection? connection;
 
     /// <summary>Completes once the outcome is durably committed.</summary>
     public Task RecordAsync(DeliveryOutcome outcome)
@@ -61,34 +64,83 @@ public sealed class DeliveryRecorder(IDbContextFactory<RelayDbContext> databases
             }
             catch (Exception exception)
             {
+                // Start from a fresh connection next time: after an I/O error the old one may be unusable.
+                connection?.Dispose();
+                connection = null;
                 group.ForEach(p => p.Committed.TrySetException(exception));
             }
         }
+
+        connection?.Dispose();
     }
 
-    private async Task CommitAsync(List<Pending> group)
+    private Task CommitAsync(List<Pending> group)
     {
-        await using var db = await databases.CreateDbContextAsync(CancellationToken.None);
-        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
-        db.DeliveryAttempts.AddRange(group.Select(p => p.Outcome.Attempt).OfType<DeliveryAttempt>());
-        await db.SaveChangesAsync(CancellationToken.None);
-
+        // Raw prepared statements on one connection: EF's per-row update cost more than the request itself.
+        var connection = OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        using var insert = Command(connection, transaction, """
+            INSERT INTO DeliveryAttempts (MessageRowId, StartedAt, Method, Path, RequestBody, StatusCode, ResponseBody, DurationMs, Error, Outcome)
+            VALUES ($message, $started, $method, $path, $request, $status, $response, $duration, $error, $outcome)
+            """);
+        using var update = Command(connection, transaction, """
+            UPDATE Messages SET Status = $status, StatusReason = $reason, NextAttemptAt = $next, AttemptCount = AttemptCount + $increment,
+                LeaseToken = NULL, LeaseExpiresAt = NULL, UpdatedAt = $at
+            WHERE Id = $id AND LeaseToken = $token AND Status = $delivering
+            """);
         foreach (var outcome in group.Select(p => p.Outcome))
         {
-            var increment = outcome.CountsAsAttempt ? 1 : 0;
-            await db.Messages
-                .Where(m => m.Id == outcome.MessageRowId && m.LeaseToken == outcome.LeaseToken && m.Status == MessageStatus.Delivering)
-                .ExecuteUpdateAsync(m => m
-                    .SetProperty(x => x.Status, outcome.Status)
-                    .SetProperty(x => x.StatusReason, outcome.Reason)
-                    .SetProperty(x => x.NextAttemptAt, outcome.NextAttemptAt)
-                    .SetProperty(x => x.AttemptCount, x => x.AttemptCount + increment)
-                    .SetProperty(x => x.LeaseToken, (string?)null)
-                    .SetProperty(x => x.LeaseExpiresAt, (DateTime?)null)
-                    .SetProperty(x => x.UpdatedAt, outcome.AtUtc), CancellationToken.None);
+            if (outcome.Attempt is { } attempt)
+            {
+                Bind(insert, ("$message", attempt.MessageRowId), ("$started", attempt.StartedAt), ("$method", attempt.Method),
+                    ("$path", attempt.Path), ("$request", attempt.RequestBody), ("$status", attempt.StatusCode), ("$response", attempt.ResponseBody),
+                    ("$duration", attempt.DurationMs), ("$error", attempt.Error), ("$outcome", attempt.Outcome));
+                insert.ExecuteNonQuery();
+            }
+
+            Bind(update, ("$status", (int)outcome.Status), ("$reason", outcome.Reason), ("$next", outcome.NextAttemptAt),
+                ("$increment", outcome.CountsAsAttempt ? 1 : 0), ("$at", outcome.AtUtc), ("$id", outcome.MessageRowId),
+                ("$token", outcome.LeaseToken), ("$delivering", (int)MessageStatus.Delivering));
+            update.ExecuteNonQuery();
         }
 
-        await transaction.CommitAsync(CancellationToken.None);
+        transaction.Commit();
+        return Task.CompletedTask;
+    }
+
+    private SqliteConnection OpenConnection()
+    {
+        if (connection is null)
+        {
+            connection = new SqliteConnection(options.Value.ConnectionString);
+            connection.Open();
+            new SqlitePragmas(options.Value.WriteTimeoutSeconds * 1000).Apply(connection);
+        }
+
+        return connection;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static void Bind(SqliteCommand command, params (string Name, object? Value)[] values)
+    {
+        foreach (var (name, value) in values)
+        {
+            if (command.Parameters.Contains(name))
+            {
+                command.Parameters[name].Value = value ?? DBNull.Value;
+            }
+            else
+            {
+                command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            }
+        }
     }
 
     private sealed record Pending(DeliveryOutcome Outcome)

@@ -26,8 +26,12 @@ public sealed partial class Dispatcher(
     TimeProvider time,
     ILogger<Dispatcher> logger)
 {
-    /// <summary>Calls claimed per pass at most; a pass claims about 15 seconds of sending at the rate limit.</summary>
-    private const int MaxClaimSize = 500;
+    /// <summary>
+    /// Calls claimed per pass at most. A pass claims about two seconds of sending at the rate
+    /// limit: long enough that the pause between passes costs little of the limit, short enough
+    /// that leases stay brief and new calls join soon.
+    /// </summary>
+    private const int MaxClaimSize = 2_000;
 
     /// <summary>Without Retry-After, a 429 pauses sending this long.</summary>
     private static readonly TimeSpan DefaultRateLimitPause = TimeSpan.FromSeconds(30);
@@ -226,7 +230,7 @@ public sealed partial class Dispatcher(
     }
 
     private int ClaimSize() =>
-        Math.Clamp(userlist.CurrentValue.RequestsPerMinute / 4, options.CurrentValue.Concurrency, MaxClaimSize);
+        Math.Clamp(userlist.CurrentValue.RequestsPerMinute / 30, options.CurrentValue.Concurrency, MaxClaimSize);
 
     /// <summary>Returns claimed calls that were not attempted, as they were: due again at once.</summary>
     private async Task ReleaseAsync(List<long> ids, string token, CancellationToken cancellationToken)
