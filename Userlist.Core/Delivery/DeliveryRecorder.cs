@@ -1,6 +1,4 @@
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Userlist.Core.Settings;
 using Userlist.Core.Storage;
@@ -24,57 +22,22 @@ public sealed record DeliveryOutcome(
 /// status change applies only while the run still holds its claim (a lapsed lease means another
 /// run owns the call now); the attempt is kept either way, since the request was made.
 /// </summary>
-public sealed class DeliveryRecorder(IOptions<StorageOptions> options) : BackgroundService
+public sealed class DeliveryRecorder(IOptions<StorageOptions> options) : GroupCommitQueue<DeliveryOutcome>
 {
-    private const int MaxOutcomesPerCommit = 1_000;
-
-    private readonly Channel<Pending> queue = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
     private SqliteConnection? connection;
 
+    protected override int MaxWeightPerCommit => 1_000;
+
     /// <summary>Completes once the outcome is durably committed.</summary>
-    public Task RecordAsync(DeliveryOutcome outcome)
+    public Task RecordAsync(DeliveryOutcome outcome) => EnqueueAsync(outcome);
+
+    protected override void Reset()
     {
-        var pending = new Pending(outcome);
-        return queue.Writer.TryWrite(pending)
-            ? pending.Committed.Task
-            : Task.FromException(new InvalidOperationException("The relay is shutting down"));
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        queue.Writer.TryComplete();
-        await base.StopAsync(cancellationToken);
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var group = new List<Pending>();
-        while (await queue.Reader.WaitToReadAsync(CancellationToken.None))
-        {
-            group.Clear();
-            while (group.Count < MaxOutcomesPerCommit && queue.Reader.TryRead(out var pending))
-            {
-                group.Add(pending);
-            }
-
-            try
-            {
-                await CommitAsync(group);
-                group.ForEach(p => p.Committed.TrySetResult());
-            }
-            catch (Exception exception)
-            {
-                // Start from a fresh connection next time: after an I/O error the old one may be unusable.
-                connection?.Dispose();
-                connection = null;
-                group.ForEach(p => p.Committed.TrySetException(exception));
-            }
-        }
-
         connection?.Dispose();
+        connection = null;
     }
 
-    private Task CommitAsync(List<Pending> group)
+    protected override void Commit(IReadOnlyList<DeliveryOutcome> outcomes)
     {
         // Raw prepared statements on one connection: EF's per-row update cost more than the request itself.
         var connection = OpenConnection();
@@ -88,7 +51,7 @@ public sealed class DeliveryRecorder(IOptions<StorageOptions> options) : Backgro
                 LeaseToken = NULL, LeaseExpiresAt = NULL, UpdatedAt = $at
             WHERE Id = $id AND LeaseToken = $token AND Status = $delivering
             """);
-        foreach (var outcome in group.Select(p => p.Outcome))
+        foreach (var outcome in outcomes)
         {
             if (outcome.Attempt is { } attempt)
             {
@@ -105,7 +68,6 @@ public sealed class DeliveryRecorder(IOptions<StorageOptions> options) : Backgro
         }
 
         transaction.Commit();
-        return Task.CompletedTask;
     }
 
     private SqliteConnection OpenConnection()
@@ -141,10 +103,5 @@ public sealed class DeliveryRecorder(IOptions<StorageOptions> options) : Backgro
                 command.Parameters.AddWithValue(name, value ?? DBNull.Value);
             }
         }
-    }
-
-    private sealed record Pending(DeliveryOutcome Outcome)
-    {
-        public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

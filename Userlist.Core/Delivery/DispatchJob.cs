@@ -1,4 +1,5 @@
 using Hangfire;
+using Userlist.Core.Settings;
 
 namespace Userlist.Core.Delivery;
 
@@ -28,6 +29,15 @@ public sealed class DispatchJob(Dispatcher dispatcher, DispatchSignal signal, IB
                 {
                     continue;
                 }
+
+                if (dispatcher.Block != DeliveryBlock.None)
+                {
+                    signal.Hold();
+                    stopped = signal.TryStop();
+                    return;
+                }
+
+                signal.Unhold();
 
                 var wait = await dispatcher.NextDueAsync(cancellationToken) - time.GetUtcNow();
                 if (wait is null || wait > LongestWait)

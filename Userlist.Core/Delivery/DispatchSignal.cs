@@ -13,9 +13,17 @@ public sealed class DispatchSignal(IBackgroundJobClient jobs)
     private readonly SemaphoreSlim wake = new(0, 1);
     private int active;
     private int pending;
+    private volatile bool held;
 
     public void Nudge()
     {
+        // While delivery is held (no key, key refused) new calls just wait: no job per commit.
+        // The minutely dispatch re-checks, and a key change resumes at once.
+        if (held)
+        {
+            return;
+        }
+
         Volatile.Write(ref pending, 1);
         if (Interlocked.CompareExchange(ref active, 1, 0) == 0)
         {
@@ -34,6 +42,19 @@ public sealed class DispatchSignal(IBackgroundJobClient jobs)
                 // Another nudge woke it first.
             }
         }
+    }
+
+    /// <summary>Delivery found nothing it may send with (no key, or the key was refused).</summary>
+    public void Hold() => held = true;
+
+    /// <summary>Delivery found a key it may send with: nudges start jobs again.</summary>
+    public void Unhold() => held = false;
+
+    /// <summary>The key changed or delivery found a key: dispatch now.</summary>
+    public void Resume()
+    {
+        held = false;
+        Nudge();
     }
 
     /// <summary>A dispatch job runs: nudges from now on wake it instead of enqueuing another.</summary>

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Userlist.Core.Delivery;
 using Userlist.Core.Storage;
 
 namespace Userlist.Core.Settings;
@@ -23,6 +24,7 @@ public sealed class DeliverySettings(
     IDbContextFactory<RelayDbContext> databases,
     IOptionsMonitor<UserlistOptions> options,
     ISecretProtector protector,
+    DispatchSignal signal,
     TimeProvider time)
 {
     public const string PushKeySetting = "PushKey";
@@ -50,9 +52,12 @@ public sealed class DeliverySettings(
         return saved.GetValueOrDefault(RefusedKeySetting) == Fingerprint(key) ? (null, DeliveryBlock.KeyRefused) : (key, DeliveryBlock.None);
     }
 
-    /// <summary>Saves a new key (encrypted); a pause for a refused key ends with it.</summary>
-    public Task SavePushKeyAsync(string pushKey, CancellationToken cancellationToken) =>
-        SaveAsync(PushKeySetting, protector.Protect(pushKey), cancellationToken);
+    /// <summary>Saves a new key (encrypted) and resumes delivery: a pause for a refused key ends with it.</summary>
+    public async Task SavePushKeyAsync(string pushKey, CancellationToken cancellationToken)
+    {
+        await SaveAsync(PushKeySetting, protector.Protect(pushKey), cancellationToken);
+        signal.Resume();
+    }
 
     /// <summary>Userlist answered 401 to this key: hold delivery until the key changes.</summary>
     public Task MarkRefusedAsync(string pushKey, CancellationToken cancellationToken) =>

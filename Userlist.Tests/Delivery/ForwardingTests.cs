@@ -118,7 +118,6 @@ public sealed class ForwardingTests
         Assert.InRange(refusedRequests, 1, 3);
 
         await harness.Relay.Services.GetRequiredService<DeliverySettings>().SavePushKeyAsync("new-key", CancellationToken.None);
-        harness.Relay.Services.GetRequiredService<DispatchSignal>().Nudge();
 
         foreach (var id in (string[])["k1", "k2", "k3"])
         {

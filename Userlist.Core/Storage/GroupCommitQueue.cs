@@ -1,0 +1,111 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Hosting;
+
+namespace Userlist.Core.Storage;
+
+/// <summary>
+/// Group commit for SQLite writes: every item queued while a commit runs goes into the next
+/// one, so one transaction (one fsync) serves many callers, and each caller's task completes
+/// only once its item is durably committed. When a commit fails for a reason of its own items (not
+/// the database's), they are committed one by one, so one bad item never takes the others down.
+/// </summary>
+public abstract class GroupCommitQueue<TItem> : BackgroundService
+{
+    private readonly Channel<Pending> queue = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
+    private int inFlight;
+
+    /// <summary>Items handed over and not yet answered: queued or in the commit under way.</summary>
+    public int ItemsInFlight => Volatile.Read(ref inFlight);
+
+    /// <summary>How much one transaction takes at most, so it never holds the write lock long.</summary>
+    protected abstract int MaxWeightPerCommit { get; }
+
+    /// <summary>What an item weighs against <see cref="MaxWeightPerCommit"/> (rows, say).</summary>
+    protected virtual int Weight(TItem item) => 1;
+
+    /// <summary>Writes the items in one transaction and commits it; throws when nothing was committed.</summary>
+    protected abstract void Commit(IReadOnlyList<TItem> items);
+
+    /// <summary>After a failed commit: drop whatever state (a connection) may be unusable now.</summary>
+    protected abstract void Reset();
+
+    /// <summary>The exception the waiting callers get when the database itself failed.</summary>
+    protected virtual Exception StorageFailure(SqliteException exception) => exception;
+
+    /// <summary>Hands the item over; completes once it is durably committed.</summary>
+    protected async Task EnqueueAsync(TItem item)
+    {
+        var pending = new Pending(item);
+        if (!queue.Writer.TryWrite(pending))
+        {
+            throw new StorageUnavailableException("The relay is shutting down");
+        }
+
+        Interlocked.Increment(ref inFlight);
+        try
+        {
+            await pending.Committed.Task;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref inFlight);
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Stop taking items, then let the loop commit what is already queued.
+        queue.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var group = new List<Pending>();
+        while (await queue.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            group.Clear();
+            var weight = 0;
+            while (weight < MaxWeightPerCommit && queue.Reader.TryRead(out var pending))
+            {
+                group.Add(pending);
+                weight += Weight(pending.Item);
+            }
+
+            CommitGroup(group);
+        }
+
+        Reset();
+    }
+
+    private void CommitGroup(List<Pending> group)
+    {
+        try
+        {
+            Commit(group.ConvertAll(p => p.Item));
+            group.ForEach(p => p.Committed.TrySetResult());
+        }
+        catch (SqliteException exception) when (exception.IsStorageFailure())
+        {
+            Reset();
+            var failure = StorageFailure(exception);
+            group.ForEach(p => p.Committed.TrySetException(failure));
+        }
+        catch (Exception) when (group.Count > 1)
+        {
+            Reset();
+            group.ForEach(p => CommitGroup([p]));
+        }
+        catch (Exception exception)
+        {
+            Reset();
+            group[0].Committed.TrySetException(exception);
+        }
+    }
+
+    private sealed record Pending(TItem Item)
+    {
+        public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
