@@ -9,6 +9,7 @@ using MudBlazor.Services;
 using Userlist.Core;
 using Userlist.Core.Settings;
 using Userlist.Dashboard.Jobs;
+using Userlist.Dashboard.Operators;
 using Userlist.Dashboard.Ingest;
 
 namespace Userlist.Dashboard;
@@ -24,6 +25,7 @@ public static class DashboardServices
 
         builder.Services.AddRelayCore();
         builder.Services.AddRelayJobs();
+        builder.Services.AddRelayOperators();
         builder.Services.AddSingleton<ISecretProtector, DataProtectionSecrets>();
         builder.Services.AddDataProtection().SetApplicationName("Userlist Relay");
         builder.Services.AddOptions<KeyManagementOptions>().Configure<IOptions<StorageOptions>>((keys, storage) =>

@@ -1,6 +1,8 @@
 using Userlist.Dashboard;
 using Userlist.Dashboard.Components;
 using Userlist.Dashboard.Ingest;
+using Userlist.Dashboard.Jobs;
+using Userlist.Dashboard.Operators;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -12,8 +14,12 @@ var app = builder.Build();
 // Browser analytics.js posts cross-origin to /v1/*.
 app.UseCors();
 
-// Static assets (MudBlazor's CSS and JS) and the Blazor pages' anti-forgery.
-app.MapStaticAssets();
+// Operators sign in for everything but ingest, static assets and the sign-in pages.
+app.UseAuthentication();
+app.UseAuthorization();
+
+// Static assets (MudBlazor's CSS and JS) and anti-forgery for every form.
+app.MapStaticAssets().AllowAnonymous();
 app.UseAntiforgery();
 
 // The Segment-compatible tracking API and webhook receiver.
@@ -22,8 +28,10 @@ app.MapIngest();
 // A parse-and-answer endpoint that stores nothing: the baseline of bench/ingest (off unless Bench:BareEndpoint).
 app.MapBareEndpointForBenchmarks(app.Configuration);
 
-// The operator dashboard.
+// The operator dashboard, its sign-in, and Hangfire's dashboard behind the same sign-in.
+app.MapAccount();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapRelayJobsDashboard();
 
 app.Run();
 

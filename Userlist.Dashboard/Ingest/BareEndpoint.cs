@@ -12,7 +12,7 @@ public static class BareEndpoint
     {
         if (configuration.GetValue<bool>("Bench:BareEndpoint"))
         {
-            endpoints.MapPost("/bench/bare/{**path}", ParseAndAnswerAsync).DisableAntiforgery();
+            endpoints.MapPost("/bench/bare/{**path}", ParseAndAnswerAsync).DisableAntiforgery().AllowAnonymous();
         }
 
         return endpoints;

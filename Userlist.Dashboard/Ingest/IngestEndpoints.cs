@@ -25,7 +25,8 @@ public static class IngestEndpoints
 
     public static IEndpointRouteBuilder MapIngest(this IEndpointRouteBuilder endpoints)
     {
-        var v1 = endpoints.MapGroup("/v1").RequireCors(CorsPolicy).DisableAntiforgery();
+        // Segment clients authenticate with write keys, not the dashboard's sign-in.
+        var v1 = endpoints.MapGroup("/v1").RequireCors(CorsPolicy).DisableAntiforgery().AllowAnonymous();
         v1.MapPost("/batch", BatchAsync);
         v1.MapPost("/import", BatchAsync);
         v1.MapPost("/b", BatchAsync);
@@ -34,12 +35,12 @@ public static class IngestEndpoints
             v1.MapPost($"/{path}", (HttpContext http, IngestService ingest) => SingleAsync(http, ingest, type));
         }
 
-        endpoints.MapPost("/segment/webhook", WebhookAsync).DisableAntiforgery();
+        endpoints.MapPost("/segment/webhook", WebhookAsync).DisableAntiforgery().AllowAnonymous();
 
         // Other methods on the ingest paths answer 405 (never a page or a redirect), and unknown
         // /v1 paths 404, both in JSON, so a misconfigured client sees what is wrong.
-        endpoints.MapMethods("/v1/{**path}", ["GET", "PUT", "PATCH", "DELETE", "HEAD"], MethodNotAllowed);
-        endpoints.MapMethods("/segment/webhook", ["GET", "PUT", "PATCH", "DELETE", "HEAD"], MethodNotAllowed);
+        endpoints.MapMethods("/v1/{**path}", ["GET", "PUT", "PATCH", "DELETE", "HEAD"], MethodNotAllowed).AllowAnonymous();
+        endpoints.MapMethods("/segment/webhook", ["GET", "PUT", "PATCH", "DELETE", "HEAD"], MethodNotAllowed).AllowAnonymous();
         v1.MapPost("/{**path}", UnknownPath);
         return endpoints;
     }

@@ -40,6 +40,19 @@ public static class JobsSetup
         return services;
     }
 
+    /// <summary>Hangfire's dashboard at /hangfire, for signed-in operators, without its storage path.</summary>
+    public static IEndpointRouteBuilder MapRelayJobsDashboard(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = [new HangfireDashboardAccess()],
+            DisplayStorageConnectionString = false,
+            AppPath = "/",
+            DashboardTitle = "Userlist Relay jobs",
+        }).RequireAuthorization();
+        return endpoints;
+    }
+
     private static string HangfireDatabasePath(StorageOptions storage)
     {
         var relayFile = Path.GetFullPath(new SqliteConnectionStringBuilder(storage.ConnectionString).DataSource);
