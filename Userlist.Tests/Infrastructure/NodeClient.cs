@@ -10,7 +10,9 @@ namespace Userlist.Tests.Infrastructure;
 /// </summary>
 public static class NodeClient
 {
-    public static string ClientsFolder { get; } = Path.Combine(RepositoryRoot(), "Userlist.Tests", "Clients");
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    public static string ClientsFolder { get; } = Path.Combine(RepositoryRoot, "Userlist.Tests", "Clients");
 
     public static void SkipUnlessInstalled()
     {
@@ -58,7 +60,7 @@ public static class NodeClient
     private static bool CommandExists(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(folder => File.Exists(Path.Combine(folder, name)));
 
-    private static string RepositoryRoot()
+    private static string FindRepositoryRoot()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
         {

@@ -1,0 +1,48 @@
+using Microsoft.Playwright;
+using Userlist.Tests.Infrastructure;
+
+namespace Userlist.Tests.Browser;
+
+/// <summary>The dashboard in a real browser, against the relay on a real port.</summary>
+public sealed class FirstVisitBrowserTests
+{
+    [SkippableFact]
+    public async Task FirstVisit_SetUpTheFirstOperator_ThenSignOutAndBackIn_SeesTheOverview()
+    {
+        var (playwright, browser) = await Infrastructure.Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        await using var relay = new RelayFactory();
+        relay.UseKestrel(0);
+        relay.StartServer();
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = relay.ServerAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 800 } });
+
+        await page.GotoAsync("/");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/setup$"));
+        await Infrastructure.Browser.ScreenshotAsync(page, "setup.png");
+        await page.FillAsync("#email", "ops@example.com");
+        await page.FillAsync("#password", "correct horse battery");
+        await page.FillAsync("#confirm", "correct horse battery");
+        await page.ClickAsync("[data-testid=create-operator]");
+
+        await Assertions.Expect(page.GetByTestId("count-Pending")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("ops@example.com")).ToBeVisibleAsync();
+
+        await page.ClickAsync("[data-testid=sign-out]");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login$"));
+        await page.FillAsync("#email", "ops@example.com");
+        await page.FillAsync("#password", "wrong password!");
+        await page.ClickAsync("[data-testid=sign-in]");
+        await Assertions.Expect(page.GetByTestId("account-error")).ToContainTextAsync("Wrong email or password");
+        await Infrastructure.Browser.ScreenshotAsync(page, "sign-in.png");
+
+        await page.FillAsync("#email", "ops@example.com");
+        await page.FillAsync("#password", "correct horse battery");
+        await page.ClickAsync("[data-testid=sign-in]");
+        await Assertions.Expect(page.GetByTestId("count-Pending")).ToBeVisibleAsync();
+        await Infrastructure.Browser.ScreenshotAsync(page, "overview.png");
+
+        await page.ClickAsync("[data-testid=nav-hangfire]");
+        await Assertions.Expect(page.GetByText("Userlist Relay jobs").First).ToBeVisibleAsync();
+    }
+}

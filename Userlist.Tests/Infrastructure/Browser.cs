@@ -1,0 +1,41 @@
+using Microsoft.Playwright;
+
+namespace Userlist.Tests.Infrastructure;
+
+/// <summary>
+/// Debian's chromium driven by Playwright, headless. Tests that need it are skipped with
+/// instructions when it is missing, except under CI=true, where that is a failure. Playwright's
+/// own browser download is never used.
+/// </summary>
+public static class Browser
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            const string problem = "chromium is not installed (apt-get update && apt-get install -y chromium)";
+            if (Environment.GetEnvironmentVariable("CI") == "true")
+            {
+                Assert.Fail($"CI needs a browser: {problem}");
+            }
+
+            Skip.If(true, $"Skipped: {problem}");
+        }
+
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            // As root, with no network but the package registries: no sandbox, no background traffic.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+        return (playwright, browser);
+    }
+
+    /// <summary>Saves a screenshot for the README under docs/, at the repository root.</summary>
+    public static Task ScreenshotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(NodeClient.RepositoryRoot, "docs", name), FullPage = true });
+}
