@@ -53,6 +53,7 @@ public static class OperatorsSetup
             new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         services.AddCascadingAuthenticationState();
         services.AddHostedService<OperatorsInitializer>();
+        services.AddSingleton<OperatorAccounts>();
         return services;
     }
 }

@@ -42,6 +42,14 @@ public sealed class FirstVisitBrowserTests
         await Assertions.Expect(page.GetByTestId("count-Pending")).ToBeVisibleAsync();
         await Infrastructure.Browser.ScreenshotAsync(page, "overview.png");
 
+        await page.ClickAsync("[data-testid=nav-operators]");
+        await page.Locator("[data-testid=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await page.Locator("[data-testid=new-email]").FillAsync("second@example.com");
+        await page.Locator("[data-testid=new-password]").FillAsync("another long password");
+        await page.ClickAsync("[data-testid=add-operator]");
+        await Assertions.Expect(page.GetByTestId("operators")).ToContainTextAsync("second@example.com");
+        await Infrastructure.Browser.ScreenshotAsync(page, "operators.png");
+
         await page.ClickAsync("[data-testid=nav-hangfire]");
         await Assertions.Expect(page.GetByText("Userlist Relay jobs").First).ToBeVisibleAsync();
     }
