@@ -41,6 +41,9 @@ public sealed partial class Dispatcher(
     /// <summary>What held delivery at the last pass, for the dashboard.</summary>
     public DeliveryBlock Block => lastBlock;
 
+    /// <summary>Raised when <see cref="Block"/> changes, so pages can update their banner.</summary>
+    public event Action<DeliveryBlock>? BlockChanged;
+
     /// <summary>Runs one pass. Returns how many calls it claimed: 0 when nothing is due or delivery is held.</summary>
     public async Task<int> DispatchOnceAsync(CancellationToken cancellationToken)
     {
@@ -272,6 +275,7 @@ public sealed partial class Dispatcher(
         }
 
         lastBlock = block;
+        BlockChanged?.Invoke(block);
         switch (block)
         {
             case DeliveryBlock.NoPushKey:

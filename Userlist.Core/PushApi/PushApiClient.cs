@@ -42,6 +42,22 @@ public sealed class PushApiClient(HttpClient http, TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// Checks a key without changing anything in Userlist: an empty user push, which Userlist
+    /// refuses as invalid (422) for a good key and as unauthorized (401) for a bad one.
+    /// </summary>
+    public async Task<ConnectionCheck> CheckKeyAsync(Uri pushApiUrl, string pushKey, CancellationToken cancellationToken)
+    {
+        var result = await SendAsync(pushApiUrl, pushKey, new PushRequest("POST", "/users", "{}"), cancellationToken);
+        return result switch
+        {
+            { Outcome: PushOutcome.Unauthorized } => new(ConnectionState.InvalidKey, "Userlist refused the key (401)"),
+            { StatusCode: 403 } => new(ConnectionState.InvalidKey, "Userlist refused the key for this feature (403)"),
+            { Outcome: PushOutcome.Delivered or PushOutcome.Rejected } => new(ConnectionState.Valid, $"Userlist accepted the key (it answered {result.StatusCode} to an empty test push)"),
+            _ => new(ConnectionState.Unreachable, result.Reason ?? "No answer"),
+        };
+    }
+
     private PushResult Classify(HttpResponseMessage response, string body, TimeSpan duration)
     {
         var status = (int)response.StatusCode;

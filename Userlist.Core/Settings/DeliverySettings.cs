@@ -52,6 +52,20 @@ public sealed class DeliverySettings(
         return saved.GetValueOrDefault(RefusedKeySetting) == Fingerprint(key) ? (null, DeliveryBlock.KeyRefused) : (key, DeliveryBlock.None);
     }
 
+    /// <summary>The key in force, masked to its last four characters, and where it comes from; null when none is set.</summary>
+    public async Task<(string Masked, string Source)?> PushKeyHintAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var saved = await db.Settings.AsNoTracking().Where(s => s.Name == PushKeySetting).Select(s => s.Value).FirstOrDefaultAsync(cancellationToken);
+        var (key, source) = saved is { Length: > 0 }
+            ? (protector.Unprotect(saved), "saved in the dashboard")
+            : (options.CurrentValue.PushKey, "from configuration (Userlist:PushKey)");
+        return string.IsNullOrWhiteSpace(key) ? null : (Mask(key), source);
+    }
+
+    /// <summary>Dots and the last four characters: enough to recognise a key, not to use it.</summary>
+    public static string Mask(string key) => key.Length <= 8 ? new string('•', 8) : new string('•', 8) + key[^4..];
+
     /// <summary>Saves a new key (encrypted) and resumes delivery: a pause for a refused key ends with it.</summary>
     public async Task SavePushKeyAsync(string pushKey, CancellationToken cancellationToken)
     {
