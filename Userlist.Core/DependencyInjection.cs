@@ -39,6 +39,7 @@ public static class DependencyInjection
         services.AddSingleton<WriteKeyDirectory>();
         services.AddSingleton<IngestService>();
         services.AddSingleton<MessageStatistics>();
+        services.AddSingleton<MessageQueries>();
         services.AddRelayDelivery();
         return services;
     }
