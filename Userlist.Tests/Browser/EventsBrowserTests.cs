@@ -5,6 +5,7 @@ using Userlist.Tests.Infrastructure;
 
 namespace Userlist.Tests.Browser;
 
+[Collection(BrowserCollection.Name)]
 public sealed class EventsBrowserTests
 {
     [SkippableFact]

@@ -4,6 +4,7 @@ using Userlist.Tests.Infrastructure;
 namespace Userlist.Tests.Browser;
 
 /// <summary>The dashboard in a real browser, against the relay on a real port.</summary>
+[Collection(BrowserCollection.Name)]
 public sealed class FirstVisitBrowserTests
 {
     [SkippableFact]

@@ -5,6 +5,7 @@ using Userlist.Tests.Infrastructure;
 
 namespace Userlist.Tests.Browser;
 
+[Collection(BrowserCollection.Name)]
 public sealed class SettingsBrowserTests
 {
     private const string PushKey = "ul_push_secret_value_9f3a";
