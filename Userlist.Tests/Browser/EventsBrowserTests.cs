@@ -11,9 +11,7 @@ public sealed class EventsBrowserTests
     [SkippableFact]
     public async Task RejectedCall_IsFoundByUserId_ExplainedInDetail_AndRetriedToDelivered()
     {
-        var (playwright, browser) = await Infrastructure.Browser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
+        Infrastructure.Browser.SkipUnlessInstalled();
         var refuse = true;
         await using var harness = await DeliveryHarness.StartAsync(
             u => u.Script = request => Task.FromResult(Volatile.Read(ref refuse) && request.Path == "/events"
@@ -26,6 +24,10 @@ public sealed class EventsBrowserTests
                       {"type":"track","userId":"ada","event":"Item Purchased","properties":{"plan":"pro"},"messageId":"refused"}]}
             """);
         await harness.UntilStatusAsync("refused", MessageStatus.Rejected);
+        // Launched after the relay, so it closes first: an open circuit would hold up the relay's shutdown.
+        var (playwright, browser) = await Infrastructure.Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = harness.ServerAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 900 } });
         await page.GotoAsync("/account/login?returnUrl=%2Fevents");
         await page.FillAsync("#email", "ops@example.com");

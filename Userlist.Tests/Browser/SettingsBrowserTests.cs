@@ -13,13 +13,15 @@ public sealed class SettingsBrowserTests
     [SkippableFact]
     public async Task WithoutAKey_BannerSaysSo_ThenSettingTheKeyMasksItTestsItAndDeliversTheWaitingCall()
     {
-        var (playwright, browser) = await Infrastructure.Browser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
+        Infrastructure.Browser.SkipUnlessInstalled();
         await using var harness = await DeliveryHarness.StartAsync(
             settings: new() { ["Dashboard:AdminEmail"] = "ops@example.com", ["Dashboard:AdminPassword"] = "correct horse battery" },
             pushKey: null, onRealPort: true);
         await harness.SendAsync("/v1/identify", """{"userId":"u-waiting","messageId":"waiting"}""");
+        // Launched after the relay, so it closes first: an open circuit would hold up the relay's shutdown.
+        var (playwright, browser) = await Infrastructure.Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = harness.ServerAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 800 } });
 
         await page.GotoAsync("/account/login");

@@ -60,9 +60,10 @@ public sealed class DeliveryPolicyTests
         var times = harness.Userlist.Requests.Select(r => r.ReceivedAt).Order().ToList();
         Assert.Equal(0, harness.Userlist.RateLimitedCount);
         // 300/min at the pacer's 98% is one request per 204 ms. Past the first few (the pacer may make
-        // up half a second of idle time at the start), the 6th to the 25th are 19 such gaps apart.
+        // up half a second of idle time at the start), the 6th to the 25th are 19 such gaps apart,
+        // less at most another half second made up if the machine stalled the dispatcher meanwhile.
         var steady = times[^1] - times[5];
-        Assert.True(steady >= TimeSpan.FromSeconds((19 * 60.0 / (300 * 0.98)) - 0.05), $"the last 20 requests went out in {steady.TotalSeconds:0.00} s");
+        Assert.True(steady >= TimeSpan.FromSeconds((19 * 60.0 / (300 * 0.98)) - 0.5 - 0.05), $"the last 20 requests went out in {steady.TotalSeconds:0.00} s");
     }
 
     [Fact]

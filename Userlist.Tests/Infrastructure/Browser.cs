@@ -11,18 +11,25 @@ public static class Browser
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
+    public static void SkipUnlessInstalled()
+    {
+        if (File.Exists(ChromiumPath))
+        {
+            return;
+        }
+
+        const string problem = "chromium is not installed (apt-get update && apt-get install -y chromium)";
+        if (Environment.GetEnvironmentVariable("CI") == "true")
+        {
+            Assert.Fail($"CI needs a browser: {problem}");
+        }
+
+        Skip.If(true, $"Skipped: {problem}");
+    }
+
     public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
     {
-        if (!File.Exists(ChromiumPath))
-        {
-            const string problem = "chromium is not installed (apt-get update && apt-get install -y chromium)";
-            if (Environment.GetEnvironmentVariable("CI") == "true")
-            {
-                Assert.Fail($"CI needs a browser: {problem}");
-            }
-
-            Skip.If(true, $"Skipped: {problem}");
-        }
+        SkipUnlessInstalled();
 
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
