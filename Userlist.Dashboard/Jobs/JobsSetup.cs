@@ -53,9 +53,11 @@ public static class JobsSetup
         return endpoints;
     }
 
+    /// <summary>Next to the relay's database; the folder is made here because the dashboard's mapping opens the storage before the host starts.</summary>
     private static string HangfireDatabasePath(StorageOptions storage)
     {
-        var relayFile = Path.GetFullPath(new SqliteConnectionStringBuilder(storage.ConnectionString).DataSource);
-        return Path.Combine(Path.GetDirectoryName(relayFile)!, "hangfire.db");
+        var folder = Path.GetDirectoryName(Path.GetFullPath(new SqliteConnectionStringBuilder(storage.ConnectionString).DataSource))!;
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, "hangfire.db");
     }
 }

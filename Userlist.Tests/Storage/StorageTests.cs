@@ -35,6 +35,20 @@ public sealed class StorageTests
     }
 
     [Fact]
+    public async Task FirstStart_InAFolderThatDoesNotExistYet_CreatesItAndTakesCalls()
+    {
+        using var folder = new TemporaryFolder();
+        var database = Path.Combine(folder.Path, "not", "yet", "relay.db");
+        await using var relay = new RelayFactory { Settings = { ["ConnectionStrings:Userlist"] = $"Data Source={database}" } };
+        using var client = relay.CreateClient();
+
+        await (await client.SendAsync(relay.Post("/v1/track", """{"event":"E","userId":"u","messageId":"fresh"}"""))).AssertSuccessAsync();
+
+        Assert.True(File.Exists(database));
+        Assert.True(File.Exists(Path.Combine(folder.Path, "not", "yet", "hangfire.db")));
+    }
+
+    [Fact]
     public async Task Calls_AcknowledgedBeforeARestart_AreAllThereAfterIt()
     {
         using var folder = new TemporaryFolder();
