@@ -11,7 +11,7 @@ namespace Userlist.Dashboard.Operators;
 /// </summary>
 internal sealed partial class OperatorsInitializer(
     IServiceScopeFactory scopes,
-    IOptions<DashboardOptions> options,
+    IOptions<FirstOperatorOptions> options,
     ILogger<OperatorsInitializer> logger) : IHostedLifecycleService
 {
     public async Task StartingAsync(CancellationToken cancellationToken)

@@ -17,7 +17,7 @@ public static class OperatorsSetup
     /// </summary>
     public static IServiceCollection AddRelayOperators(this IServiceCollection services)
     {
-        services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.SectionName);
+        services.AddOptions<FirstOperatorOptions>().BindConfiguration(FirstOperatorOptions.SectionName);
         services.AddDbContext<OperatorsDbContext>((provider, db) => db.UseSqlite(
             provider.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString,
             sqlite => sqlite.MigrationsHistoryTable(OperatorsDbContext.MigrationsHistoryTable)));

@@ -1,6 +1,6 @@
 namespace Userlist.Dashboard.Operators;
 
-public sealed class DashboardOptions
+public sealed class FirstOperatorOptions
 {
     public const string SectionName = "Dashboard";
 
