@@ -14,7 +14,6 @@ public partial class EventDetail
     private MessageDetail? detail;
     private MappedCall? mapped;
     private bool loaded;
-    private bool interactive;
 
     [Parameter]
     public long Id { get; set; }
@@ -31,16 +30,6 @@ public partial class EventDetail
     private bool CanRetry => detail?.Message.Status is MessageStatus.Failed or MessageStatus.Rejected or MessageStatus.Skipped;
 
     protected override Task OnParametersSetAsync() => LoadAsync();
-
-    protected override void OnAfterRender(bool firstRender)
-    {
-        // Browser tests wait for this marker: clicks before the circuit is live would be lost.
-        if (firstRender)
-        {
-            interactive = true;
-            StateHasChanged();
-        }
-    }
 
     private async Task LoadAsync()
     {

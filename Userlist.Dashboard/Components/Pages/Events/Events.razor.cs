@@ -13,7 +13,6 @@ public partial class Events
     private string? groupId;
     private string? eventName;
     private int? total;
-    private bool interactive;
 
     [Inject]
     public required MessageQueries Queries { get; init; }
@@ -23,16 +22,6 @@ public partial class Events
     public string? UserFromLink { get; set; }
 
     protected override void OnParametersSet() => userId ??= UserFromLink;
-
-    protected override void OnAfterRender(bool firstRender)
-    {
-        // Browser tests wait for this marker: clicks before the circuit is live would be lost.
-        if (firstRender)
-        {
-            interactive = true;
-            StateHasChanged();
-        }
-    }
 
     private async Task<GridData<MessageRow>> LoadAsync(GridState<MessageRow> state, CancellationToken cancellationToken)
     {

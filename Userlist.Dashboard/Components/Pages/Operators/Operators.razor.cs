@@ -13,22 +13,11 @@ public partial class Operators
     private string currentPassword = "";
     private string changedPassword = "";
     private bool busy;
-    private bool interactive;
 
     [CascadingParameter]
     public required Task<AuthenticationState> Authentication { get; init; }
 
     protected override async Task OnInitializedAsync() => operators = await Accounts.ListAsync(CancellationToken.None);
-
-    protected override void OnAfterRender(bool firstRender)
-    {
-        // Browser tests wait for this marker: clicks before the circuit is live would be lost.
-        if (firstRender)
-        {
-            interactive = true;
-            StateHasChanged();
-        }
-    }
 
     private async Task AddAsync()
     {

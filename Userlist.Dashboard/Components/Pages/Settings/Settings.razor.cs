@@ -12,7 +12,6 @@ public partial class Settings
     private string newKey = "";
     private ConnectionCheck? check;
     private bool busy;
-    private bool interactive;
 
     [Inject]
     public required DeliverySettings Delivery { get; init; }
@@ -30,16 +29,6 @@ public partial class Settings
     public required ISnackbar Snackbar { get; init; }
 
     protected override async Task OnInitializedAsync() => keyHint = await Delivery.PushKeyHintAsync(CancellationToken.None);
-
-    protected override void OnAfterRender(bool firstRender)
-    {
-        // Browser tests wait for this marker: clicks before the circuit is live would be lost.
-        if (firstRender)
-        {
-            interactive = true;
-            StateHasChanged();
-        }
-    }
 
     private async Task SaveAsync()
     {
