@@ -30,11 +30,9 @@ public sealed class EventsBrowserTests
         await using var __ = browser;
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = harness.ServerAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 900 } });
         await page.GotoAsync("/account/login?returnUrl=%2Fevents");
-        await page.FillAsync("#email", "ops@example.com");
-        await page.FillAsync("#password", "correct horse battery");
-        await page.ClickAsync("[data-testid=sign-in]");
+        await Infrastructure.Browser.SignInAsync(page, "ops@example.com", "correct horse battery");
 
-        await page.Locator("[data-testid=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await Infrastructure.Browser.UntilInteractiveAsync(page);
         await page.Locator("[data-testid=filter-user]").FillAsync("ada");
         await page.ClickAsync("[data-testid=apply-filter]");
         await Assertions.Expect(page.GetByTestId("match-count")).ToHaveTextAsync("1 calls match");
@@ -42,7 +40,7 @@ public sealed class EventsBrowserTests
         await Infrastructure.Browser.ScreenshotAsync(page, "events.png");
 
         await page.GetByTestId("events").GetByRole(AriaRole.Link).First.ClickAsync();
-        await page.Locator("[data-testid=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await Infrastructure.Browser.UntilInteractiveAsync(page);
         await Assertions.Expect(page.GetByTestId("reason")).ToContainTextAsync("User must exist");
         await Assertions.Expect(page.GetByTestId("mapped")).ToContainTextAsync("POST /events");
         await Assertions.Expect(page.GetByTestId("attempts")).ToContainTextAsync("422");

@@ -33,20 +33,16 @@ public sealed class FirstVisitBrowserTests
 
         await page.ClickAsync("[data-testid=sign-out]");
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login$"));
-        await page.FillAsync("#email", "ops@example.com");
-        await page.FillAsync("#password", "wrong password!");
-        await page.ClickAsync("[data-testid=sign-in]");
+        await Infrastructure.Browser.SignInAsync(page, "ops@example.com", "wrong password!");
         await Assertions.Expect(page.GetByTestId("account-error")).ToContainTextAsync("Wrong email or password");
         await Infrastructure.Browser.ScreenshotAsync(page, "sign-in.png");
 
-        await page.FillAsync("#email", "ops@example.com");
-        await page.FillAsync("#password", "correct horse battery");
-        await page.ClickAsync("[data-testid=sign-in]");
+        await Infrastructure.Browser.SignInAsync(page, "ops@example.com", "correct horse battery");
         await Assertions.Expect(page.GetByTestId("count-Pending")).ToBeVisibleAsync();
         await Infrastructure.Browser.ScreenshotAsync(page, "overview.png");
 
         await page.ClickAsync("[data-testid=nav-operators]");
-        await page.Locator("[data-testid=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await Infrastructure.Browser.UntilInteractiveAsync(page);
         await page.Locator("[data-testid=new-email]").FillAsync("second@example.com");
         await page.Locator("[data-testid=new-password]").FillAsync("another long password");
         await page.ClickAsync("[data-testid=add-operator]");

@@ -25,13 +25,11 @@ public sealed class SettingsBrowserTests
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = harness.ServerAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 800 } });
 
         await page.GotoAsync("/account/login");
-        await page.FillAsync("#email", "ops@example.com");
-        await page.FillAsync("#password", "correct horse battery");
-        await page.ClickAsync("[data-testid=sign-in]");
+        await Infrastructure.Browser.SignInAsync(page, "ops@example.com", "correct horse battery");
         await Assertions.Expect(page.GetByTestId("delivery-banner")).ToContainTextAsync("No Push API key is set");
 
         await page.ClickAsync("[data-testid=nav-settings]");
-        await page.Locator("[data-testid=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await Infrastructure.Browser.UntilInteractiveAsync(page);
         await Assertions.Expect(page.GetByTestId("key-hint")).ToContainTextAsync("No key is set");
         await page.Locator("[data-testid=new-key]").FillAsync(PushKey);
         await page.ClickAsync("[data-testid=test-connection]");

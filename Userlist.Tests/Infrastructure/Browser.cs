@@ -42,6 +42,18 @@ public static class Browser
         return (playwright, browser);
     }
 
+    /// <summary>Fills and sends the sign-in form of the page it is on.</summary>
+    public static async Task SignInAsync(IPage page, string email, string password)
+    {
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("[data-testid=sign-in]");
+    }
+
+    /// <summary>Waits until the page's circuit is live (the dashboard's InteractiveMarker).</summary>
+    public static Task UntilInteractiveAsync(IPage page) =>
+        page.Locator("[data-testid=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+
     /// <summary>Saves a screenshot for the README under docs/, at the repository root.</summary>
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(NodeClient.RepositoryRoot, "docs", name), FullPage = true });
