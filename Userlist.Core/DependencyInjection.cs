@@ -24,6 +24,11 @@ public static class DependencyInjection
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.SectionName);
         services.AddOptions<UserlistOptions>().BindConfiguration(UserlistOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SettingsOverrides>();
+        services.AddSingleton<IPostConfigureOptions<UserlistOptions>>(provider => provider.GetRequiredService<SettingsOverrides>());
+        services.AddSingleton<IPostConfigureOptions<DeliveryOptions>>(provider => provider.GetRequiredService<SettingsOverrides>());
+        services.AddSingleton<IOptionsChangeTokenSource<UserlistOptions>>(provider => provider.GetRequiredService<SettingsOverrides>());
+        services.AddSingleton<IOptionsChangeTokenSource<DeliveryOptions>>(provider => provider.GetRequiredService<SettingsOverrides>());
 
         services.TryAddTimeProvider();
         services.AddDbContextFactory<RelayDbContext>((provider, db) =>
@@ -36,10 +41,14 @@ public static class DependencyInjection
         services.AddSingleton<MessageWriter>();
         services.AddHostedService(provider => provider.GetRequiredService<MessageWriter>());
         services.AddHostedService<WalCheckpointer>();
+        services.AddHostedService<SearchIndexer>();
         services.AddSingleton<WriteKeyDirectory>();
+        services.AddSingleton<WriteKeyAdmin>();
         services.AddSingleton<IngestService>();
+        services.AddSingleton<Sandbox>();
         services.AddSingleton<MessageStatistics>();
         services.AddSingleton<MessageQueries>();
+        services.AddSingleton<AuditLog>();
         services.AddRelayDelivery();
         return services;
     }

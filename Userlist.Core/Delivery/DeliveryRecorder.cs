@@ -42,6 +42,7 @@ public sealed class DeliveryRecorder(IOptions<StorageOptions> options) : GroupCo
         // Raw prepared statements on one connection: EF's per-row update cost more than the request itself.
         var connection = OpenConnection();
         using var transaction = connection.BeginTransaction();
+        var activity = new HourlyActivityCounter();
         using var insert = Command(connection, transaction, """
             INSERT INTO DeliveryAttempts (MessageRowId, StartedAt, Method, Path, RequestBody, StatusCode, ResponseBody, DurationMs, Error, Outcome)
             VALUES ($message, $started, $method, $path, $request, $status, $response, $duration, $error, $outcome)
@@ -64,9 +65,13 @@ public sealed class DeliveryRecorder(IOptions<StorageOptions> options) : GroupCo
             Bind(update, ("$status", (int)outcome.Status), ("$reason", outcome.Reason), ("$next", outcome.NextAttemptAt),
                 ("$increment", outcome.CountsAsAttempt ? 1 : 0), ("$at", outcome.AtUtc), ("$id", outcome.MessageRowId),
                 ("$token", outcome.LeaseToken), ("$delivering", (int)MessageStatus.Delivering));
-            update.ExecuteNonQuery();
+            if (update.ExecuteNonQuery() == 1)
+            {
+                activity.Outcome(outcome.AtUtc, outcome.Status);
+            }
         }
 
+        activity.Write(connection, transaction);
         transaction.Commit();
     }
 

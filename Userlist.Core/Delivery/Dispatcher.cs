@@ -44,6 +44,10 @@ public sealed partial class Dispatcher(
     /// <summary>Raised when <see cref="Block"/> changes, so pages can update their banner.</summary>
     public event Action<DeliveryBlock>? BlockChanged;
 
+    /// <summary>Re-reads what holds delivery (after a pause, resume or new key), so banners change at once.</summary>
+    public async Task RefreshBlockAsync(CancellationToken cancellationToken) =>
+        ReportBlock((await settings.SendingKeyAsync(cancellationToken)).Block);
+
     /// <summary>Runs one pass. Returns how many calls it claimed: 0 when nothing is due or delivery is held.</summary>
     public async Task<int> DispatchOnceAsync(CancellationToken cancellationToken)
     {
@@ -284,6 +288,9 @@ public sealed partial class Dispatcher(
             case DeliveryBlock.KeyRefused:
                 LogKeyRefused();
                 break;
+            case DeliveryBlock.Paused:
+                LogPaused();
+                break;
             default:
                 LogResumed();
                 break;
@@ -295,6 +302,9 @@ public sealed partial class Dispatcher(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Userlist refused the Push API key (401): delivery is paused until the key changes; calls stay Pending")]
     private partial void LogKeyRefused();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery is paused from the dashboard: calls are stored and wait as Pending until it is resumed")]
+    private partial void LogPaused();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Delivery to Userlist is running")]
     private partial void LogResumed();

@@ -35,6 +35,8 @@ public sealed partial class RetentionJob(
 
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.DeliveryAttempts.Where(a => ids.Contains(a.MessageRowId)).ExecuteDeleteAsync(cancellationToken);
+            var idList = System.Text.Json.JsonSerializer.Serialize(ids);
+            await db.Database.ExecuteSqlAsync($"DELETE FROM MessageSearch WHERE rowid IN (SELECT value FROM json_each({idList}))", cancellationToken);
             deleted += await db.Messages.Where(m => ids.Contains(m.Id)).ExecuteDeleteAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -20,7 +21,11 @@ public sealed class WriteKeyDirectory(
     /// <summary>Dashboard changes on another instance reach this one within this time.</summary>
     private static readonly TimeSpan StoredKeysLifetime = TimeSpan.FromSeconds(30);
 
+    /// <summary>A stored key's "last used" is written at most this often, off the request's path.</summary>
+    private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+
     private readonly SemaphoreSlim loading = new(1, 1);
+    private readonly ConcurrentDictionary<int, DateTimeOffset> lastUseRecorded = new();
     private volatile KnownKeys? known;
 
     public async Task<WriteKeySource?> FindAsync(string presentedKey, CancellationToken cancellationToken)
@@ -36,11 +41,40 @@ public sealed class WriteKeyDirectory(
             }
         }
 
+        if (match?.StoredKeyId is { } keyId)
+        {
+            RecordUse(keyId);
+        }
+
         return match;
     }
 
     /// <summary>Forget the cached stored keys, after one is created or revoked.</summary>
     public void Invalidate() => known = null;
+
+    private void RecordUse(int keyId)
+    {
+        var now = time.GetUtcNow();
+        if (lastUseRecorded.TryGetValue(keyId, out var recorded) && now - recorded < LastUsedResolution)
+        {
+            return;
+        }
+
+        lastUseRecorded[keyId] = now;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await using var db = await databases.CreateDbContextAsync();
+                await db.WriteKeys.Where(k => k.Id == keyId).ExecuteUpdateAsync(k => k.SetProperty(x => x.LastUsedAt, now.UtcDateTime));
+            }
+            catch (Exception exception) when (exception is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+            {
+                // "Last used" is informative; the next use records it again.
+                lastUseRecorded.TryRemove(keyId, out _);
+            }
+        });
+    }
 
     public static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 
@@ -64,7 +98,7 @@ public sealed class WriteKeyDirectory(
             await using var db = await databases.CreateDbContextAsync(cancellationToken);
             var stored = await db.WriteKeys.AsNoTracking().Where(k => k.RevokedAt == null)
                 .Select(k => new { k.Id, k.Name, k.KeyHash }).ToListAsync(cancellationToken);
-            entries.AddRange(stored.Select(k => (Convert.FromHexString(k.KeyHash), new WriteKeySource($"key-{k.Id}", k.Name))));
+            entries.AddRange(stored.Select(k => (Convert.FromHexString(k.KeyHash), new WriteKeySource($"key-{k.Id}", k.Name, k.Id))));
 
             var loaded = new KnownKeys(entries, now);
             known = loaded;

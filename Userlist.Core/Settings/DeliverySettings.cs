@@ -17,6 +17,9 @@ public enum DeliveryBlock
 
     /// <summary>Userlist answered 401 to the current key; saving another key resumes delivery.</summary>
     KeyRefused,
+
+    /// <summary>An operator paused delivery in the dashboard; calls are stored and wait.</summary>
+    Paused,
 }
 
 /// <summary>The Push API key and URL in force (saved in the database, else configuration), and the 401 pause.</summary>
@@ -25,6 +28,7 @@ public sealed class DeliverySettings(
     IOptionsMonitor<UserlistOptions> options,
     ISecretProtector protector,
     DispatchSignal signal,
+    AuditLog audit,
     TimeProvider time)
 {
     public const string PushKeySetting = "PushKey";
@@ -32,14 +36,22 @@ public sealed class DeliverySettings(
     /// <summary>Fingerprint of the key Userlist refused; delivery waits while that key is still the one in force.</summary>
     public const string RefusedKeySetting = "RefusedPushKeyHash";
 
+    /// <summary>Present while an operator has paused delivery; its value says who paused it and when.</summary>
+    public const string PausedSetting = "DeliveryPaused";
+
     public Uri PushApiUrl => new(options.CurrentValue.PushApiUrl.TrimEnd('/') + "/");
 
     /// <summary>The key to send with, or why there is none to use.</summary>
     public async Task<(string? PushKey, DeliveryBlock Block)> SendingKeyAsync(CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var saved = await db.Settings.AsNoTracking().Where(s => s.Name == PushKeySetting || s.Name == RefusedKeySetting)
+        var saved = await db.Settings.AsNoTracking().Where(s => s.Name == PushKeySetting || s.Name == RefusedKeySetting || s.Name == PausedSetting)
             .ToDictionaryAsync(s => s.Name, s => s.Value, cancellationToken);
+        if (saved.ContainsKey(PausedSetting))
+        {
+            return (null, DeliveryBlock.Paused);
+        }
+
         var key = saved.GetValueOrDefault(PushKeySetting) is { Length: > 0 } stored
             ? protector.Unprotect(stored)
             : options.CurrentValue.PushKey;
@@ -67,10 +79,37 @@ public sealed class DeliverySettings(
     public static string Mask(string key) => key.Length <= 8 ? new string('•', 8) : new string('•', 8) + key[^4..];
 
     /// <summary>Saves a new key (encrypted) and resumes delivery: a pause for a refused key ends with it.</summary>
-    public async Task SavePushKeyAsync(string pushKey, CancellationToken cancellationToken)
+    public async Task SavePushKeyAsync(string pushKey, string operatorName, CancellationToken cancellationToken)
     {
         await SaveAsync(PushKeySetting, protector.Protect(pushKey), cancellationToken);
         signal.Resume();
+        await audit.RecordAsync(operatorName, "Push API key", $"Set the Push API key ({Mask(pushKey)})", null, cancellationToken);
+    }
+
+    /// <summary>Who paused delivery and when, or null while it runs.</summary>
+    public async Task<string?> PausedByAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.Settings.AsNoTracking().Where(s => s.Name == PausedSetting).Select(s => s.Value).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>Stops sending from the next pass on; calls keep being stored and wait as Pending.</summary>
+    public async Task PauseAsync(string operatorName, CancellationToken cancellationToken)
+    {
+        await SaveAsync(PausedSetting, $"{operatorName} at {time.GetUtcNow().UtcDateTime:yyyy-MM-dd HH:mm} UTC", cancellationToken);
+        await audit.RecordAsync(operatorName, "Delivery", "Paused delivery", null, cancellationToken);
+    }
+
+    /// <summary>Ends an operator's pause and dispatches at once.</summary>
+    public async Task UnpauseAsync(string operatorName, CancellationToken cancellationToken)
+    {
+        await using (var db = await databases.CreateDbContextAsync(cancellationToken))
+        {
+            await db.Settings.Where(s => s.Name == PausedSetting).ExecuteDeleteAsync(cancellationToken);
+        }
+
+        signal.Resume();
+        await audit.RecordAsync(operatorName, "Delivery", "Resumed delivery", null, cancellationToken);
     }
 
     /// <summary>Userlist answered 401 to this key: hold delivery until the key changes.</summary>

@@ -11,7 +11,7 @@ namespace Userlist.Core.Storage;
 /// phase, ahead of the web server and the writer): creates its folder, applies the committed
 /// migrations, and switches it to WAL so readers never block ingest.
 /// </summary>
-internal sealed class DatabaseInitializer(IDbContextFactory<RelayDbContext> databases, IOptions<StorageOptions> options)
+internal sealed class DatabaseInitializer(IDbContextFactory<RelayDbContext> databases, IOptions<StorageOptions> options, SettingsOverrides overrides)
     : IHostedLifecycleService
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
@@ -26,6 +26,9 @@ internal sealed class DatabaseInitializer(IDbContextFactory<RelayDbContext> data
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+
+        // Settings saved in the dashboard can be read now that their table surely exists.
+        overrides.Reload();
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

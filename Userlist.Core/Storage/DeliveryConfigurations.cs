@@ -14,6 +14,9 @@ internal sealed class DeliveryAttemptConfiguration : IEntityTypeConfiguration<De
         attempt.HasOne<Message>().WithMany(m => m.Attempts).HasForeignKey(a => a.MessageRowId).OnDelete(DeleteBehavior.Cascade);
         attempt.HasIndex(a => new { a.MessageRowId, a.Id });
         attempt.HasIndex(a => a.StartedAt);
+
+        // The overview's "last errors from Userlist" without scanning every delivered attempt.
+        attempt.HasIndex(a => a.Id).HasFilter("Outcome <> 'Delivered'").HasDatabaseName("IX_DeliveryAttempts_Errors");
     }
 }
 
@@ -24,5 +27,25 @@ internal sealed class RelaySettingConfiguration : IEntityTypeConfiguration<Relay
         setting.ToTable("Settings");
         setting.HasKey(s => s.Name);
         setting.Property(s => s.Name).HasMaxLength(64);
+    }
+}
+
+internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>
+{
+    public void Configure(EntityTypeBuilder<AuditEntry> entry)
+    {
+        entry.ToTable("AuditLog");
+        entry.Property(e => e.Operator).HasMaxLength(256);
+        entry.Property(e => e.Action).HasMaxLength(32);
+        entry.HasIndex(e => new { e.MessageRowId, e.Id }).HasFilter("MessageRowId IS NOT NULL");
+    }
+}
+
+internal sealed class HourlyActivityConfiguration : IEntityTypeConfiguration<HourlyActivity>
+{
+    public void Configure(EntityTypeBuilder<HourlyActivity> activity)
+    {
+        activity.ToTable("HourlyActivity");
+        activity.HasKey(a => a.Hour);
     }
 }

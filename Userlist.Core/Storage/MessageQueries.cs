@@ -2,33 +2,44 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Userlist.Core.Storage;
 
-/// <summary>What the event log filters on; empty fields don't filter.</summary>
-public sealed record MessageFilter(
-    MessageStatus? Status = null,
-    string? Type = null,
-    string? UserId = null,
-    string? GroupId = null,
-    string? AnonymousId = null,
-    string? Event = null);
-
 /// <summary>One row of the event log.</summary>
 public sealed record MessageRow(long Id, DateTime ReceivedAt, string? Type, string? Event, string? UserId, string? GroupId, MessageStatus Status, string? StatusReason, int AttemptCount);
 
-/// <summary>A call with everything the detail page shows.</summary>
-public sealed record MessageDetail(Message Message, IReadOnlyList<DeliveryAttempt> Attempts);
+/// <summary>A page of the log and how many calls match; <c>TotalIsLowerBound</c> when counting stopped at the cap.</summary>
+public sealed record MessagePage(IReadOnlyList<MessageRow> Rows, int Total, bool TotalIsLowerBound);
 
-/// <summary>The event log's queries: newest first, paged in SQL, filtered on indexed columns where there is one.</summary>
+/// <summary>A call with everything the detail page shows.</summary>
+public sealed record MessageDetail(Message Message, IReadOnlyList<DeliveryAttempt> Attempts, IReadOnlyList<AuditEntry> Retries);
+
+/// <summary>
+/// The event log's queries, built to stay fast on millions of calls: status, user and anonymous
+/// id use their indexes and are counted exactly; a time range becomes a range of Ids (calls are
+/// stored in the order received); free text goes through the FTS5 index; other filters scan Ids
+/// in order and stop at the page, and their counts stop at <see cref="CountCap"/>.
+/// </summary>
 public sealed class MessageQueries(IDbContextFactory<RelayDbContext> databases)
 {
-    public async Task<(IReadOnlyList<MessageRow> Rows, int Total)> PageAsync(MessageFilter filter, int skip, int take, CancellationToken cancellationToken)
+    /// <summary>Counting further than this would scan the log; the page says "10,000+".</summary>
+    public const int CountCap = 10_000;
+
+    /// <summary>How deep the log pages; older calls are reached with a time range.</summary>
+    public const int MaxBrowsable = 10_000;
+
+    /// <summary>Calls commit in the order they arrive, give or take a write's wait for the lock.</summary>
+    private static readonly TimeSpan ArrivalDisorder = TimeSpan.FromSeconds(30);
+
+    public async Task<MessagePage> PageAsync(MessageFilter filter, LogOrder order, int skip, int take, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var query = Filtered(db.Messages.AsNoTracking(), filter);
-        var total = await query.CountAsync(cancellationToken);
-        var rows = await query.OrderByDescending(m => m.Id).Skip(skip).Take(take)
+        var query = await FilteredAsync(db, filter, cancellationToken);
+        var (total, lowerBound) = filter.UsesIndexesOnly
+            ? (await query.CountAsync(cancellationToken), false)
+            : (await query.Take(CountCap + 1).CountAsync(cancellationToken) is var capped && capped > CountCap ? (CountCap, true) : (capped, false));
+        var ordered = order == LogOrder.NewestFirst ? query.OrderByDescending(m => m.Id) : query.OrderBy(m => m.Id);
+        var rows = await ordered.Skip(Math.Min(skip, MaxBrowsable)).Take(take)
             .Select(m => new MessageRow(m.Id, m.ReceivedAt, m.Type, m.Event, m.UserId, m.GroupId, m.Status, m.StatusReason, m.AttemptCount))
             .ToListAsync(cancellationToken);
-        return (rows, total);
+        return new MessagePage(rows, total, lowerBound);
     }
 
     public async Task<MessageDetail?> DetailAsync(long id, CancellationToken cancellationToken)
@@ -41,41 +52,75 @@ public sealed class MessageQueries(IDbContextFactory<RelayDbContext> databases)
         }
 
         var attempts = await db.DeliveryAttempts.AsNoTracking().Where(a => a.MessageRowId == id).OrderBy(a => a.Id).ToListAsync(cancellationToken);
-        return new MessageDetail(message, attempts);
+        var retries = await db.AuditLog.AsNoTracking().Where(a => a.MessageRowId == id).OrderBy(a => a.Id).ToListAsync(cancellationToken);
+        return new MessageDetail(message, attempts, retries);
     }
 
-    public static IQueryable<Message> Filtered(IQueryable<Message> messages, MessageFilter filter)
+    /// <summary>The calls the filter selects, as a query to page, count or update.</summary>
+    public static async Task<IQueryable<Message>> FilteredAsync(RelayDbContext db, MessageFilter filter, CancellationToken cancellationToken)
     {
+        var messages = string.IsNullOrWhiteSpace(filter.Text)
+            ? db.Messages.AsNoTracking()
+            : db.Messages.FromSql($"SELECT * FROM Messages WHERE Id IN (SELECT rowid FROM MessageSearch WHERE MessageSearch MATCH {SearchPhrase(filter.Text)})").AsNoTracking();
+
         if (filter.Status is { } status)
         {
             messages = messages.Where(m => m.Status == status);
         }
 
-        if (!string.IsNullOrWhiteSpace(filter.Type))
+        messages = Equal(messages, filter.Type, text => m => m.Type == text);
+        messages = Equal(messages, filter.UserId, text => m => m.UserId == text);
+        messages = Equal(messages, filter.GroupId, text => m => m.GroupId == text);
+        messages = Equal(messages, filter.AnonymousId, text => m => m.AnonymousId == text);
+        messages = Equal(messages, filter.Event, text => m => m.Event == text);
+
+        if (filter.ReceivedFrom is { } from)
         {
-            messages = messages.Where(m => m.Type == filter.Type);
+            var firstId = await FirstIdReceivedAtOrAfterAsync(db, from - ArrivalDisorder, cancellationToken);
+            messages = messages.Where(m => m.Id >= firstId && m.ReceivedAt >= from);
         }
 
-        if (!string.IsNullOrWhiteSpace(filter.UserId))
+        if (filter.ReceivedTo is { } to)
         {
-            messages = messages.Where(m => m.UserId == filter.UserId.Trim());
-        }
-
-        if (!string.IsNullOrWhiteSpace(filter.GroupId))
-        {
-            messages = messages.Where(m => m.GroupId == filter.GroupId.Trim());
-        }
-
-        if (!string.IsNullOrWhiteSpace(filter.AnonymousId))
-        {
-            messages = messages.Where(m => m.AnonymousId == filter.AnonymousId.Trim());
-        }
-
-        if (!string.IsNullOrWhiteSpace(filter.Event))
-        {
-            messages = messages.Where(m => m.Event == filter.Event.Trim());
+            var pastId = await FirstIdReceivedAtOrAfterAsync(db, to + ArrivalDisorder, cancellationToken);
+            messages = messages.Where(m => m.Id < pastId && m.ReceivedAt < to);
         }
 
         return messages;
+    }
+
+    /// <summary>
+    /// The user's words as one FTS5 phrase, the last word a prefix: "acme co" finds "Acme Corp".
+    /// Quoting makes any punctuation plain text rather than query syntax.
+    /// </summary>
+    public static string SearchPhrase(string text) => "\"" + text.Trim().Replace("\"", "\"\"", StringComparison.Ordinal) + "\"*";
+
+    private static IQueryable<Message> Equal(IQueryable<Message> messages, string? value, Func<string, System.Linq.Expressions.Expression<Func<Message, bool>>> predicate) =>
+        string.IsNullOrWhiteSpace(value) ? messages : messages.Where(predicate(value.Trim()));
+
+    /// <summary>
+    /// Binary search over Ids for the first call received at or after the instant: about twenty
+    /// primary-key lookups instead of an index on the time (which every insert would pay for).
+    /// </summary>
+    private static async Task<long> FirstIdReceivedAtOrAfterAsync(RelayDbContext db, DateTime instant, CancellationToken cancellationToken)
+    {
+        var low = await db.Messages.MinAsync(m => (long?)m.Id, cancellationToken) ?? 0;
+        var high = (await db.Messages.MaxAsync(m => (long?)m.Id, cancellationToken) ?? 0) + 1;
+        while (low < high)
+        {
+            var middle = low + (high - low) / 2;
+            var next = await db.Messages.Where(m => m.Id >= middle).OrderBy(m => m.Id)
+                .Select(m => new { m.Id, m.ReceivedAt }).FirstOrDefaultAsync(cancellationToken);
+            if (next is null || next.ReceivedAt >= instant)
+            {
+                high = middle;
+            }
+            else
+            {
+                low = next.Id + 1;
+            }
+        }
+
+        return low;
     }
 }

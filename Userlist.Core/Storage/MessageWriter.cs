@@ -46,14 +46,20 @@ public sealed partial class MessageWriter(IOptions<StorageOptions> options, ILog
         OpenConnection();
         using var transaction = connection!.BeginTransaction();
         var added = 0;
+        var activity = new HourlyActivityCounter();
         foreach (var write in items)
         {
             foreach (var call in write.Calls)
             {
-                added += insert!.Execute(write.SourceId, write.ReceivedAtUtc, call);
+                if (insert!.Execute(write.SourceId, write.ReceivedAtUtc, call) == 1)
+                {
+                    added++;
+                    activity.Received(write.ReceivedAtUtc);
+                }
             }
         }
 
+        activity.Write(connection, transaction);
         transaction.Commit();
         Committed?.Invoke(added);
     }

@@ -12,6 +12,10 @@ public sealed class RelayDbContext(DbContextOptions<RelayDbContext> options) : D
 
     public DbSet<RelaySetting> Settings => Set<RelaySetting>();
 
+    public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+
+    public DbSet<HourlyActivity> HourlyActivity => Set<HourlyActivity>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(RelayDbContext).Assembly);
 }

@@ -84,7 +84,7 @@ public sealed class DeliveryPolicyTests
 
         Volatile.Write(ref failing, false);
         var retried = await harness.Relay.Services.GetRequiredService<RetryService>()
-            .RetryWhereAsync(m => m.Status == MessageStatus.Failed, CancellationToken.None);
+            .RetryMatchingAsync(new MessageFilter(Status: MessageStatus.Failed), "ops@example.com", null, CancellationToken.None);
 
         Assert.Equal(2, retried);
         await harness.UntilStatusAsync("f1", MessageStatus.Delivered);
@@ -103,10 +103,10 @@ public sealed class DeliveryPolicyTests
 
         Volatile.Write(ref reject, false);
         var retry = harness.Relay.Services.GetRequiredService<RetryService>();
-        Assert.True(await retry.RetryAsync((await harness.MessageAsync("again")).Id, CancellationToken.None));
+        Assert.True(await retry.RetryAsync((await harness.MessageAsync("again")).Id, "ops@example.com", CancellationToken.None));
 
         await harness.UntilStatusAsync("again", MessageStatus.Delivered);
-        Assert.False(await retry.RetryAsync((await harness.MessageAsync("again")).Id, CancellationToken.None), "a delivered call is not retried");
+        Assert.False(await retry.RetryAsync((await harness.MessageAsync("again")).Id, "ops@example.com", CancellationToken.None), "a delivered call is not retried");
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public sealed class DeliveryPolicyTests
         relay.Settings["Userlist:PushApiUrl"] = userlist.Url.ToString();
         using var client = relay.CreateClient();
         await (await client.SendAsync(relay.Post("/v1/identify", """{"userId":"u","messageId":"schedule"}"""))).AssertSuccessAsync();
-        await relay.Services.GetRequiredService<DeliverySettings>().SavePushKeyAsync("k", CancellationToken.None);
+        await relay.Services.GetRequiredService<DeliverySettings>().SavePushKeyAsync("k", "ops@example.com", CancellationToken.None);
         var signal = relay.Services.GetRequiredService<DispatchSignal>();
 
         // The dispatch job runs on its own; the test moves the fake clock to each due time and wakes it.

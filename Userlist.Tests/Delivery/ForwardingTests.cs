@@ -117,7 +117,7 @@ public sealed class ForwardingTests
         var refusedRequests = harness.Userlist.Requests.Count;
         Assert.InRange(refusedRequests, 1, 3);
 
-        await harness.Relay.Services.GetRequiredService<DeliverySettings>().SavePushKeyAsync("new-key", CancellationToken.None);
+        await harness.Relay.Services.GetRequiredService<DeliverySettings>().SavePushKeyAsync("new-key", "ops@example.com", CancellationToken.None);
 
         foreach (var id in (string[])["k1", "k2", "k3"])
         {
@@ -147,7 +147,7 @@ public sealed class ForwardingTests
         await using var harness = await DeliveryHarness.StartAsync(u => u.Latency = TimeSpan.FromMilliseconds(50), pushKey: null);
         var calls = string.Join(',', Enumerable.Range(0, 40).Select(i => $$"""{"type":"identify","userId":"user-{{i % 10}}","messageId":"twice-{{i}}"}"""));
         await harness.SendAsync("/v1/batch", $$"""{"batch":[{{calls}}]}""");
-        await harness.Relay.Services.GetRequiredService<DeliverySettings>().SavePushKeyAsync(DeliveryHarness.PushKey, CancellationToken.None);
+        await harness.Relay.Services.GetRequiredService<DeliverySettings>().SavePushKeyAsync(DeliveryHarness.PushKey, "ops@example.com", CancellationToken.None);
         var dispatcher = harness.Relay.Services.GetRequiredService<Dispatcher>();
 
         while ((await harness.Relay.MessagesAsync()).Any(m => m.Status != MessageStatus.Delivered))

@@ -17,6 +17,40 @@ namespace Userlist.Core.Storage.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Userlist.Core.Storage.AuditEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("MessageRowId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Operator")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MessageRowId", "Id")
+                        .HasFilter("MessageRowId IS NOT NULL");
+
+                    b.ToTable("AuditLog", (string)null);
+                });
+
             modelBuilder.Entity("Userlist.Core.Storage.DeliveryAttempt", b =>
                 {
                     b.Property<long>("Id")
@@ -62,11 +96,37 @@ namespace Userlist.Core.Storage.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Id")
+                        .HasDatabaseName("IX_DeliveryAttempts_Errors")
+                        .HasFilter("Outcome <> 'Delivered'");
+
                     b.HasIndex("StartedAt");
 
                     b.HasIndex("MessageRowId", "Id");
 
                     b.ToTable("DeliveryAttempts", (string)null);
+                });
+
+            modelBuilder.Entity("Userlist.Core.Storage.HourlyActivity", b =>
+                {
+                    b.Property<DateTime>("Hour")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Delivered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Failed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Received")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Rejected")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Hour");
+
+                    b.ToTable("HourlyActivity", (string)null);
                 });
 
             modelBuilder.Entity("Userlist.Core.Storage.Message", b =>

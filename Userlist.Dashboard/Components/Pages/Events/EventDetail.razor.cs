@@ -1,19 +1,29 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Data.Sqlite;
+using Microsoft.JSInterop;
 using MudBlazor;
 using Userlist.Core.Delivery;
 using Userlist.Core.Mapping;
+using Userlist.Core.Settings;
 using Userlist.Core.Storage;
 
 namespace Userlist.Dashboard.Components.Pages.Events;
 
-public partial class EventDetail
+/// <summary>One step in a call's life, for the timeline.</summary>
+public sealed record TimelineStep(DateTime At, string What, Color Color);
+
+public sealed partial class EventDetail : IDisposable
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     private MessageDetail? detail;
     private MappedCall? mapped;
+    private string? maskedKey;
     private bool loaded;
+    private string? error;
+    private CancellationTokenSource? following;
 
     [Parameter]
     public long Id { get; set; }
@@ -25,27 +35,133 @@ public partial class EventDetail
     public required RetryService Retries { get; init; }
 
     [Inject]
+    public required DeliverySettings Delivery { get; init; }
+
+    [Inject]
+    public required IJSRuntime JS { get; init; }
+
+    [Inject]
     public required ISnackbar Snackbar { get; init; }
 
-    private bool CanRetry => detail?.Message.Status is MessageStatus.Failed or MessageStatus.Rejected or MessageStatus.Skipped;
+    [CascadingParameter]
+    public required Task<AuthenticationState> Authentication { get; init; }
+
+    private bool CanRetry => detail is { } found && RetryService.CanRetry(found.Message.Status);
+
+    /// <summary>The mapped request as a curl command, with the key masked so it can be pasted in a ticket.</summary>
+    private string? Curl => mapped?.Request is { } request
+        ? $"curl -X {request.Method} '{Delivery.PushApiUrl}{request.Path.TrimStart('/')}' \\\n"
+          + $"  -H 'Authorization: Push {maskedKey ?? "<your Push API key>"}' \\\n"
+          + "  -H 'Content-Type: application/json' -H 'Accept: application/json' \\\n"
+          + $"  -d '{request.Body.Replace("'", "'\\''", StringComparison.Ordinal)}'"
+        : null;
+
+    private IEnumerable<TimelineStep> Timeline
+    {
+        get
+        {
+            if (detail is null)
+            {
+                yield break;
+            }
+
+            var message = detail.Message;
+            var steps = new List<TimelineStep> { new(message.ReceivedAt, $"Received from {message.SourceId}", Color.Info) };
+            steps.AddRange(detail.Attempts.Select((a, i) => new TimelineStep(a.StartedAt,
+                $"Attempt {i + 1}: {a.Outcome}{(a.StatusCode is { } code ? $" ({code})" : "")}",
+                a.Outcome == "Delivered" ? Color.Success : Color.Error)));
+            steps.AddRange(detail.Retries.Select(r => new TimelineStep(r.At, $"Retried by {r.Operator}", Color.Warning)));
+            var now = message.Status == MessageStatus.Retrying && message.NextAttemptAt is { } next
+                ? $"Retrying: next attempt at {next:HH:mm:ss} UTC"
+                : $"Now {message.Status}";
+            steps.Add(new TimelineStep(message.UpdatedAt ?? message.ReceivedAt, now, Color.Default));
+            foreach (var step in steps.OrderBy(s => s.At))
+            {
+                yield return step;
+            }
+        }
+    }
 
     protected override Task OnParametersSetAsync() => LoadAsync();
 
     private async Task LoadAsync()
     {
-        detail = await Queries.DetailAsync(Id, CancellationToken.None);
-        mapped = detail is { Message.Status: not MessageStatus.Invalid } ? SegmentToUserlist.Map(detail.Message.Payload) : null;
+        try
+        {
+            // On the thread pool: SQLite's driver blocks, and the page should paint its progress bar meanwhile.
+            (detail, maskedKey) = await Task.Run(async () =>
+                (await Queries.DetailAsync(Id, CancellationToken.None), (await Delivery.PushKeyHintAsync(CancellationToken.None))?.Masked));
+            mapped = detail is { Message.Status: not MessageStatus.Invalid } ? SegmentToUserlist.Map(detail.Message.Payload) : null;
+            error = null;
+        }
+        catch (SqliteException exception)
+        {
+            error = exception.Message;
+        }
+
         loaded = true;
+        if (detail is { Message.Status: MessageStatus.Pending or MessageStatus.Delivering or MessageStatus.Retrying } && following is null)
+        {
+            following = new CancellationTokenSource();
+            _ = FollowAsync(following.Token);
+        }
     }
+
+    /// <summary>While the call is on its way, the page shows each attempt and status as it happens.</summary>
+    private async Task FollowAsync(CancellationToken cancellationToken)
+    {
+        using var ticks = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await ticks.WaitForNextTickAsync(cancellationToken))
+            {
+                await InvokeAsync(async () =>
+                {
+                    await LoadAsync();
+                    StateHasChanged();
+                });
+                if (detail?.Message.Status is not (MessageStatus.Pending or MessageStatus.Delivering or MessageStatus.Retrying))
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            following = null;
+        }
+    }
+
+    public void Dispose() => following?.Cancel();
 
     private async Task RetryAsync()
     {
-        if (await Retries.RetryAsync(Id, CancellationToken.None))
+        var me = (await Authentication).User.Identity?.Name ?? "unknown operator";
+        if (await Retries.RetryAsync(Id, me, CancellationToken.None))
         {
             Snackbar.Add("Sent back to the queue", Severity.Success);
         }
 
         await LoadAsync();
+    }
+
+    private Task CopyCurlAsync() => CopyAsync(Curl!, "curl command");
+
+    private async Task CopyAsync(string text, string what)
+    {
+        try
+        {
+            await JS.InvokeVoidAsync("navigator.clipboard.writeText", text);
+            Snackbar.Add($"{what} copied", Severity.Success);
+        }
+        catch (JSException)
+        {
+            // Browsers refuse the clipboard outside a secure context (plain http on another host).
+            Snackbar.Add($"The browser refused the clipboard; select the {what} on the page instead", Severity.Warning);
+        }
     }
 
     private static string PrettyJson(string json)

@@ -1,41 +1,244 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Web;
+using Microsoft.Data.Sqlite;
 using MudBlazor;
+using Userlist.Core.Delivery;
 using Userlist.Core.Storage;
 
 namespace Userlist.Dashboard.Components.Pages.Events;
 
-public partial class Events
+public sealed partial class Events : IDisposable
 {
     private MudDataGrid<MessageRow>? grid;
+    private HashSet<MessageRow> selected = [];
     private MessageStatus? status;
     private string? type;
     private string? userId;
     private string? groupId;
+    private string? anonymousId;
     private string? eventName;
-    private int? total;
+    private string? from;
+    private string? to;
+    private string? text;
+    private MessagePage? page;
+    private string? loadError;
+    private bool live;
+    private int newCalls;
+    private bool retrying;
+    private int retried;
+    private int retryTotal;
+    private CancellationTokenSource? liveLoop;
 
     [Inject]
     public required MessageQueries Queries { get; init; }
 
-    /// <summary>Links from a user id elsewhere land here already filtered.</summary>
+    [Inject]
+    public required RetryService Retries { get; init; }
+
+    [Inject]
+    public required MessageWriter Writer { get; init; }
+
+    [Inject]
+    public required IDialogService Dialogs { get; init; }
+
+    [Inject]
+    public required ISnackbar Snackbar { get; init; }
+
+    [CascadingParameter]
+    public required Task<AuthenticationState> Authentication { get; init; }
+
+    /// <summary>Links from ids and counts elsewhere land here already filtered.</summary>
     [SupplyParameterFromQuery(Name = "user")]
     public string? UserFromLink { get; set; }
 
-    protected override void OnParametersSet() => userId ??= UserFromLink;
+    [SupplyParameterFromQuery(Name = "group")]
+    public string? GroupFromLink { get; set; }
+
+    [SupplyParameterFromQuery(Name = "anonymous")]
+    public string? AnonymousFromLink { get; set; }
+
+    [SupplyParameterFromQuery(Name = "status")]
+    public string? StatusFromLink { get; set; }
+
+    private (DateTime? Value, bool Invalid) FromTime => ParseTime(from);
+
+    private (DateTime? Value, bool Invalid) ToTime => ParseTime(to);
+
+    private string MatchText => page switch
+    {
+        null => "",
+        { TotalIsLowerBound: true } => $"{MessageQueries.CountCap:N0}+ calls match",
+        { Total: > MessageQueries.MaxBrowsable } p => $"{p.Total:N0} calls match; the log pages through the first {MessageQueries.MaxBrowsable:N0}, a time range reaches the rest",
+        var p => $"{p.Total:N0} calls match",
+    };
+
+    private MessageFilter Filter => new(status, type, userId, groupId, anonymousId, eventName, FromTime.Value, ToTime.Value, text);
+
+    protected override void OnParametersSet()
+    {
+        userId ??= UserFromLink;
+        groupId ??= GroupFromLink;
+        anonymousId ??= AnonymousFromLink;
+        status ??= Enum.TryParse<MessageStatus>(StatusFromLink, ignoreCase: true, out var linked) ? linked : null;
+    }
 
     private async Task<GridData<MessageRow>> LoadAsync(GridState<MessageRow> state, CancellationToken cancellationToken)
     {
-        var filter = new MessageFilter(status, type, userId, groupId, null, eventName);
-        var (rows, count) = await Queries.PageAsync(filter, state.Page * state.PageSize, state.PageSize, cancellationToken);
-        total = count;
-        return new GridData<MessageRow> { Items = rows, TotalItems = count };
+        var order = state.SortDefinitions.FirstOrDefault() is { Descending: false } ? LogOrder.OldestFirst : LogOrder.NewestFirst;
+        try
+        {
+            // On the thread pool: SQLite's driver blocks, and the circuit should stay responsive meanwhile.
+            var filter = Filter;
+            page = await Task.Run(() => Queries.PageAsync(filter, order, state.Page * state.PageSize, state.PageSize, cancellationToken), cancellationToken);
+            loadError = null;
+            Volatile.Write(ref newCalls, 0);
+            return new GridData<MessageRow> { Items = page.Rows, TotalItems = Math.Min(page.Total, MessageQueries.MaxBrowsable) };
+        }
+        catch (SqliteException exception)
+        {
+            loadError = exception.Message;
+            return new GridData<MessageRow> { Items = [], TotalItems = 0 };
+        }
     }
 
-    private Task ApplyAsync() => grid?.ReloadServerData() ?? Task.CompletedTask;
-
-    private Task FilterByUserAsync(string? user)
+    private async Task ApplyAsync()
     {
-        userId = user;
+        if (FromTime.Invalid || ToTime.Invalid)
+        {
+            return;
+        }
+
+        selected.Clear();
+        if (grid is not null)
+        {
+            await grid.ReloadServerData();
+        }
+    }
+
+    private Task ApplyOnEnterAsync(KeyboardEventArgs key) => key.Key == "Enter" ? ApplyAsync() : Task.CompletedTask;
+
+    private Task ClearAsync()
+    {
+        (status, type, userId, groupId, anonymousId, eventName, from, to, text) = (null, null, null, null, null, null, null, null, null);
         return ApplyAsync();
+    }
+
+    private Task FilterByAsync(string? user = null, string? group = null)
+    {
+        (userId, groupId) = (user ?? userId, group ?? groupId);
+        return ApplyAsync();
+    }
+
+    private async Task RetrySelectedAsync()
+    {
+        var me = await OperatorAsync();
+        var count = await Retries.RetrySelectedAsync(selected.Select(row => row.Id).ToList(), me, CancellationToken.None);
+        Snackbar.Add($"Sent {count:N0} of {selected.Count:N0} selected calls back to the queue (only Failed, Rejected and Skipped calls are retried)", Severity.Success);
+        await ApplyAsync();
+    }
+
+    private async Task RetryMatchingAsync()
+    {
+        var filter = Filter;
+        var count = await Retries.CountRetryableAsync(filter, CancellationToken.None);
+        if (count == 0)
+        {
+            Snackbar.Add("No Failed, Rejected or Skipped calls match this filter", Severity.Info);
+            return;
+        }
+
+        var confirmed = await Dialogs.ShowMessageBoxAsync(
+            "Retry calls",
+            $"Retry {count:N0} Failed, Rejected or Skipped calls where {filter.Describe()}? They go back to the queue and are mapped and sent again.",
+            yesText: $"Retry {count:N0} calls",
+            cancelText: "Cancel");
+        if (confirmed != true)
+        {
+            return;
+        }
+
+        (retrying, retried, retryTotal) = (true, 0, count);
+        try
+        {
+            var progress = new Progress(done => InvokeAsync(() =>
+            {
+                retried = done;
+                StateHasChanged();
+            }));
+            var total = await Retries.RetryMatchingAsync(filter, await OperatorAsync(), progress, CancellationToken.None);
+            Snackbar.Add($"Sent {total:N0} calls back to the queue", Severity.Success);
+        }
+        finally
+        {
+            retrying = false;
+        }
+
+        await ApplyAsync();
+    }
+
+    private async Task SetLiveAsync(bool on)
+    {
+        live = on;
+        liveLoop?.Cancel();
+        Writer.Committed -= OnCommitted;
+        if (!on)
+        {
+            return;
+        }
+
+        Writer.Committed += OnCommitted;
+        liveLoop = new CancellationTokenSource();
+        await ApplyAsync();
+        _ = RefreshWhileLiveAsync(liveLoop.Token);
+    }
+
+    /// <summary>Live mode: new calls show within a second, but a busy relay costs at most one query a second.</summary>
+    private async Task RefreshWhileLiveAsync(CancellationToken cancellationToken)
+    {
+        using var ticks = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await ticks.WaitForNextTickAsync(cancellationToken))
+            {
+                if (Volatile.Read(ref newCalls) > 0)
+                {
+                    await InvokeAsync(async () =>
+                    {
+                        if (grid is not null)
+                        {
+                            await grid.ReloadServerData();
+                        }
+                    });
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void OnCommitted(int added) => Interlocked.Add(ref newCalls, added);
+
+    private async Task<string> OperatorAsync() => (await Authentication).User.Identity?.Name ?? "unknown operator";
+
+    private static (DateTime? Value, bool Invalid) ParseTime(string? value) =>
+        string.IsNullOrWhiteSpace(value) ? (null, false)
+        : DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var parsed)
+            ? (DateTime.SpecifyKind(parsed, DateTimeKind.Utc), false)
+            : (null, true);
+
+    public void Dispose()
+    {
+        Writer.Committed -= OnCommitted;
+        liveLoop?.Cancel();
+        liveLoop?.Dispose();
+    }
+
+    /// <summary>Reports straight to the callback: Progress&lt;T&gt; would post to a context the renderer doesn't have.</summary>
+    private sealed class Progress(Func<int, Task> report) : IProgress<int>
+    {
+        public void Report(int value) => _ = report(value);
     }
 }

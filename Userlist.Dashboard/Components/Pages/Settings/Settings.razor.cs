@@ -1,42 +1,103 @@
 using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Data.Sqlite;
+using Microsoft.JSInterop;
 using MudBlazor;
 using Userlist.Core.PushApi;
+using Userlist.Core.Segment;
 using Userlist.Core.Settings;
+using Userlist.Core.Storage;
 
 namespace Userlist.Dashboard.Components.Pages.Settings;
 
 public partial class Settings
 {
+    private const string PushApiUrl = "Userlist:PushApiUrl";
+    private const string RequestsPerMinute = "Userlist:RequestsPerMinute";
+    private const string MaxAttempts = "Delivery:MaxAttempts";
+    private const string InitialDelay = "Delivery:RetryInitialDelaySeconds";
+    private const string MaxDelay = "Delivery:RetryMaxDelaySeconds";
+    private const string RetentionDays = "Delivery:RetentionDays";
+
     private (string Masked, string Source)? keyHint;
     private string newKey = "";
     private ConnectionCheck? check;
     private bool busy;
+    private string? loadError;
+    private bool loaded;
+    private string? pausedBy;
+    private Dictionary<string, string?> values = [];
+    private IReadOnlyDictionary<string, string> saved = new Dictionary<string, string>();
+    private IReadOnlyList<string> settingProblems = [];
+    private IReadOnlyList<WriteKeySummary>? writeKeys;
+    private string newWriteKeyName = "";
+    private string? createdWriteKey;
+    private IReadOnlyList<AuditEntry>? audit;
 
     [Inject]
     public required DeliverySettings Delivery { get; init; }
 
     [Inject]
+    public required SettingsOverrides Overrides { get; init; }
+
+    [Inject]
+    public required WriteKeyAdmin WriteKeys { get; init; }
+
+    [Inject]
+    public required AuditLog AuditLog { get; init; }
+
+    [Inject]
+    public required Userlist.Core.Delivery.Dispatcher Dispatcher { get; init; }
+
+    [Inject]
     public required PushApiClient PushApi { get; init; }
 
     [Inject]
-    public required IOptionsMonitor<UserlistOptions> Userlist { get; init; }
+    public required NavigationManager Navigation { get; init; }
 
     [Inject]
-    public required IOptionsMonitor<DeliveryOptions> DeliveryPolicy { get; init; }
+    public required IJSRuntime JS { get; init; }
 
     [Inject]
     public required ISnackbar Snackbar { get; init; }
 
-    protected override async Task OnInitializedAsync() => keyHint = await Delivery.PushKeyHintAsync(CancellationToken.None);
+    [CascadingParameter]
+    public required Task<AuthenticationState> Authentication { get; init; }
 
-    private async Task SaveAsync()
+    private bool SettingsChanged => values.Any(v => (v.Value ?? "").Trim() != saved.GetValueOrDefault(v.Key, ""));
+
+    protected override Task OnInitializedAsync() => LoadAsync();
+
+    private async Task LoadAsync()
+    {
+        try
+        {
+            // On the thread pool: SQLite's driver blocks, and the page should paint meanwhile.
+            var token = CancellationToken.None;
+            (keyHint, pausedBy, writeKeys, audit) = await Task.Run(async () => (
+                await Delivery.PushKeyHintAsync(token),
+                await Delivery.PausedByAsync(token),
+                await WriteKeys.ListAsync(token),
+                await AuditLog.NewestAsync(50, token)));
+            saved = Overrides.Effective(Overrides.Current);
+            values = saved.ToDictionary(v => v.Key, v => (string?)v.Value);
+            loadError = null;
+            loaded = true;
+        }
+        catch (SqliteException exception)
+        {
+            loadError = exception.Message;
+        }
+    }
+
+    private async Task SaveKeyAsync()
     {
         busy = true;
-        await Delivery.SavePushKeyAsync(newKey.Trim(), CancellationToken.None);
+        await Delivery.SavePushKeyAsync(newKey.Trim(), await OperatorAsync(), CancellationToken.None);
+        await Dispatcher.RefreshBlockAsync(CancellationToken.None);
         newKey = "";
         check = null;
-        keyHint = await Delivery.PushKeyHintAsync(CancellationToken.None);
+        await LoadAsync();
         busy = false;
         Snackbar.Add("Key saved; delivery resumes with it", Severity.Success);
     }
@@ -47,8 +108,86 @@ public partial class Settings
         busy = true;
         var key = string.IsNullOrWhiteSpace(newKey) ? (await Delivery.SendingKeyAsync(CancellationToken.None)).PushKey : newKey.Trim();
         check = key is null
-            ? new ConnectionCheck(ConnectionState.InvalidKey, "Userlist refused the key in force; paste a new one")
+            ? new ConnectionCheck(ConnectionState.InvalidKey, pausedBy is null ? "Userlist refused the key in force; paste a new one" : "Delivery is paused; resume it to test the key in force")
             : await PushApi.CheckKeyAsync(Delivery.PushApiUrl, key, CancellationToken.None);
         busy = false;
     }
+
+    private async Task SaveSettingsAsync()
+    {
+        busy = true;
+        // Only what the operator changed is saved: a value equal to configuration's stays unpinned.
+        var changed = values.Where(v => (v.Value ?? "").Trim() != saved.GetValueOrDefault(v.Key, "")).ToDictionary(v => v.Key, v => v.Value);
+        settingProblems = await Overrides.SaveAsync(changed, await OperatorAsync(), CancellationToken.None);
+        if (settingProblems.Count == 0)
+        {
+            await LoadAsync();
+            Snackbar.Add("Delivery settings saved; they apply now", Severity.Success);
+        }
+
+        busy = false;
+    }
+
+    private async Task PauseAsync()
+    {
+        busy = true;
+        await Delivery.PauseAsync(await OperatorAsync(), CancellationToken.None);
+        await Dispatcher.RefreshBlockAsync(CancellationToken.None);
+        await LoadAsync();
+        busy = false;
+    }
+
+    private async Task ResumeAsync()
+    {
+        busy = true;
+        await Delivery.UnpauseAsync(await OperatorAsync(), CancellationToken.None);
+        await Dispatcher.RefreshBlockAsync(CancellationToken.None);
+        await LoadAsync();
+        busy = false;
+    }
+
+    private async Task CreateWriteKeyAsync()
+    {
+        busy = true;
+        createdWriteKey = await WriteKeys.CreateAsync(newWriteKeyName, await OperatorAsync(), CancellationToken.None);
+        newWriteKeyName = "";
+        await LoadAsync();
+        busy = false;
+    }
+
+    private async Task RevokeAsync(WriteKeySummary key)
+    {
+        busy = true;
+        await WriteKeys.RevokeAsync(key.Id, await OperatorAsync(), CancellationToken.None);
+        createdWriteKey = null;
+        await LoadAsync();
+        busy = false;
+        Snackbar.Add($"\"{key.Name}\" is revoked: calls sent with it are refused from now on", Severity.Success);
+    }
+
+    private string Snippet(string writeKey) => $$"""
+        import { Analytics } from '@segment/analytics-node'
+
+        const analytics = new Analytics({
+          writeKey: '{{writeKey}}',
+          host: '{{Navigation.BaseUri.TrimEnd('/')}}',
+        })
+
+        analytics.identify({ userId: 'user-1', traits: { email: 'ada@example.com' } })
+        """;
+
+    private async Task CopyAsync(string text)
+    {
+        try
+        {
+            await JS.InvokeVoidAsync("navigator.clipboard.writeText", text);
+            Snackbar.Add("Snippet copied", Severity.Success);
+        }
+        catch (JSException)
+        {
+            Snackbar.Add("The browser refused the clipboard; select the snippet instead", Severity.Warning);
+        }
+    }
+
+    private async Task<string> OperatorAsync() => (await Authentication).User.Identity?.Name ?? "unknown operator";
 }

@@ -1,0 +1,258 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using Userlist.Core.Storage;
+
+namespace Userlist.Core.Settings;
+
+/// <summary>
+/// Delivery settings changed in the dashboard. They are saved in the database under their
+/// configuration names (<c>Userlist:RequestsPerMinute</c>...) and win over appsettings.json and
+/// the environment: they are laid over the options after binding, and every
+/// <see cref="IOptionsMonitor{TOptions}"/> sees a change at once, so the pacer, retry policy and
+/// retention pick it up without a restart.
+/// </summary>
+public sealed class SettingsOverrides(IConfiguration configuration, IOptions<StorageOptions> storage, AuditLog audit, TimeProvider time)
+    : IPostConfigureOptions<UserlistOptions>, IPostConfigureOptions<DeliveryOptions>,
+      IOptionsChangeTokenSource<UserlistOptions>, IOptionsChangeTokenSource<DeliveryOptions>
+{
+    /// <summary>The settings an operator may change, by configuration name.</summary>
+    public static readonly IReadOnlyList<string> Editable =
+    [
+        "Userlist:PushApiUrl",
+        "Userlist:RequestsPerMinute",
+        "Delivery:RetryInitialDelaySeconds",
+        "Delivery:RetryMaxDelaySeconds",
+        "Delivery:MaxAttempts",
+        "Delivery:RetentionDays",
+    ];
+
+    private readonly Lock gate = new();
+    private IReadOnlyDictionary<string, string> current = new Dictionary<string, string>();
+    private CancellationTokenSource changed = new();
+    private bool loaded;
+
+    string? IOptionsChangeTokenSource<UserlistOptions>.Name => Options.DefaultName;
+
+    string? IOptionsChangeTokenSource<DeliveryOptions>.Name => Options.DefaultName;
+
+    /// <summary>The saved values, by configuration name.</summary>
+    public IReadOnlyDictionary<string, string> Current
+    {
+        get
+        {
+            EnsureLoaded();
+            return current;
+        }
+    }
+
+    public void PostConfigure(string? name, UserlistOptions options) => Overlay(options, UserlistOptions.SectionName, Current);
+
+    public void PostConfigure(string? name, DeliveryOptions options) => Overlay(options, DeliveryOptions.SectionName, Current);
+
+    public IChangeToken GetChangeToken()
+    {
+        lock (gate)
+        {
+            return new CancellationChangeToken(changed.Token);
+        }
+    }
+
+    /// <summary>Reads the saved values again (the database was just migrated) and tells the options.</summary>
+    public void Reload()
+    {
+        lock (gate)
+        {
+            current = Read();
+            loaded = true;
+        }
+
+        NotifyChanged();
+    }
+
+    /// <summary>
+    /// Checks the new values against the same rules as configuration, then saves those that
+    /// differ from what is in force and audits each (old → new). A blank value removes the
+    /// override, so configuration applies again. Returns the problems; nothing is saved if any.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> SaveAsync(IReadOnlyDictionary<string, string?> values, string operatorName, CancellationToken cancellationToken)
+    {
+        if (values.Keys.FirstOrDefault(key => !Editable.Contains(key)) is { } unknown)
+        {
+            return [$"{unknown} can't be changed in the dashboard"];
+        }
+
+        var next = Current.ToDictionary();
+        foreach (var (key, value) in values)
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                next.Remove(key);
+            }
+            else
+            {
+                next[key] = value.Trim();
+            }
+        }
+
+        var problems = Validate(next);
+        if (problems.Count > 0)
+        {
+            return problems;
+        }
+
+        var before = Effective(Current);
+        var after = Effective(next);
+        var now = time.GetUtcNow().UtcDateTime;
+        await using (var db = new SqliteConnection(storage.Value.ConnectionString))
+        {
+            await db.OpenAsync(cancellationToken);
+            await using var transaction = (SqliteTransaction)await db.BeginTransactionAsync(cancellationToken);
+            foreach (var key in values.Keys)
+            {
+                await using var command = db.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = next.TryGetValue(key, out var value)
+                    ? "INSERT INTO Settings (Name, Value, UpdatedAt) VALUES ($name, $value, $now) ON CONFLICT (Name) DO UPDATE SET Value = excluded.Value, UpdatedAt = excluded.UpdatedAt"
+                    : "DELETE FROM Settings WHERE Name = $name";
+                command.Parameters.AddWithValue("$name", key);
+                command.Parameters.AddWithValue("$value", (object?)value ?? DBNull.Value);
+                command.Parameters.AddWithValue("$now", now);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        Reload();
+        foreach (var key in values.Keys.Where(key => before[key] != after[key]))
+        {
+            await audit.RecordAsync(operatorName, "Setting", $"{key}: {before[key]} → {after[key]}", null, cancellationToken);
+        }
+
+        return [];
+    }
+
+    /// <summary>Every editable setting's value in force with these overrides, as text.</summary>
+    public IReadOnlyDictionary<string, string> Effective(IReadOnlyDictionary<string, string> overrides)
+    {
+        var (userlist, delivery) = Build(overrides);
+        return new Dictionary<string, string>
+        {
+            ["Userlist:PushApiUrl"] = userlist.PushApiUrl,
+            ["Userlist:RequestsPerMinute"] = userlist.RequestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Delivery:RetryInitialDelaySeconds"] = delivery.RetryInitialDelaySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Delivery:RetryMaxDelaySeconds"] = delivery.RetryMaxDelaySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Delivery:MaxAttempts"] = delivery.MaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Delivery:RetentionDays"] = delivery.RetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+    }
+
+    private List<string> Validate(IReadOnlyDictionary<string, string> overrides)
+    {
+        UserlistOptions userlist;
+        DeliveryOptions delivery;
+        try
+        {
+            (userlist, delivery) = Build(overrides);
+        }
+        catch (InvalidOperationException exception)
+        {
+            // The binder's message names the key and the value that isn't a number.
+            return [exception.Message];
+        }
+
+        var problems = new List<ValidationResult>();
+        Validator.TryValidateObject(userlist, new ValidationContext(userlist), problems, validateAllProperties: true);
+        Validator.TryValidateObject(delivery, new ValidationContext(delivery), problems, validateAllProperties: true);
+        var messages = problems.Select(p => p.ErrorMessage ?? "Invalid value").ToList();
+        if (!Uri.TryCreate(userlist.PushApiUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+        {
+            messages.Add("Userlist:PushApiUrl must be an absolute http(s) URL");
+        }
+
+        if (delivery.RetryMaxDelaySeconds < delivery.RetryInitialDelaySeconds)
+        {
+            messages.Add("Delivery:RetryMaxDelaySeconds must be at least Delivery:RetryInitialDelaySeconds");
+        }
+
+        return messages.Distinct().ToList();
+    }
+
+    private (UserlistOptions Userlist, DeliveryOptions Delivery) Build(IReadOnlyDictionary<string, string> overrides)
+    {
+        var userlist = new UserlistOptions();
+        configuration.GetSection(UserlistOptions.SectionName).Bind(userlist);
+        Overlay(userlist, UserlistOptions.SectionName, overrides);
+        var delivery = new DeliveryOptions();
+        configuration.GetSection(DeliveryOptions.SectionName).Bind(delivery);
+        Overlay(delivery, DeliveryOptions.SectionName, overrides);
+        return (userlist, delivery);
+    }
+
+    private static void Overlay(object options, string section, IReadOnlyDictionary<string, string> overrides)
+    {
+        var values = overrides.Where(o => o.Key.StartsWith(section + ":", StringComparison.Ordinal));
+        new ConfigurationBuilder().AddInMemoryCollection(values!).Build().GetSection(section).Bind(options);
+    }
+
+    private void EnsureLoaded()
+    {
+        if (loaded)
+        {
+            return;
+        }
+
+        lock (gate)
+        {
+            if (!loaded)
+            {
+                current = Read();
+                loaded = true;
+            }
+        }
+    }
+
+    private Dictionary<string, string> Read()
+    {
+        try
+        {
+            using var db = new SqliteConnection(storage.Value.ConnectionString);
+            db.Open();
+            using var command = db.CreateCommand();
+            command.CommandText = "SELECT Name, Value FROM Settings WHERE Value IS NOT NULL";
+            using var reader = command.ExecuteReader();
+            var values = new Dictionary<string, string>();
+            while (reader.Read())
+            {
+                if (Editable.Contains(reader.GetString(0)))
+                {
+                    values[reader.GetString(0)] = reader.GetString(1);
+                }
+            }
+
+            return values;
+        }
+        catch (SqliteException)
+        {
+            // Before the first migration there is no Settings table: nothing is overridden yet.
+            return [];
+        }
+    }
+
+    private void NotifyChanged()
+    {
+        CancellationTokenSource previous;
+        lock (gate)
+        {
+            previous = changed;
+            changed = new CancellationTokenSource();
+        }
+
+        previous.Cancel();
+        previous.Dispose();
+    }
+}

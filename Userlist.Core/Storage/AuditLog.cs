@@ -1,0 +1,27 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Userlist.Core.Storage;
+
+/// <summary>Records and lists what operators changed. Callers describe changes without secret values.</summary>
+public sealed class AuditLog(IDbContextFactory<RelayDbContext> databases, TimeProvider time)
+{
+    public async Task RecordAsync(string operatorName, string action, string detail, long? messageRowId, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        db.AuditLog.Add(new AuditEntry
+        {
+            At = time.GetUtcNow().UtcDateTime,
+            Operator = operatorName,
+            Action = action,
+            Detail = detail,
+            MessageRowId = messageRowId,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> NewestAsync(int count, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.AuditLog.AsNoTracking().OrderByDescending(e => e.Id).Take(count).ToListAsync(cancellationToken);
+    }
+}

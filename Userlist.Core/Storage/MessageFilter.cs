@@ -1,0 +1,53 @@
+using System.Globalization;
+
+namespace Userlist.Core.Storage;
+
+/// <summary>What the event log filters on; empty fields don't filter. Times are UTC.</summary>
+public sealed record MessageFilter(
+    MessageStatus? Status = null,
+    string? Type = null,
+    string? UserId = null,
+    string? GroupId = null,
+    string? AnonymousId = null,
+    string? Event = null,
+    DateTime? ReceivedFrom = null,
+    DateTime? ReceivedTo = null,
+    string? Text = null)
+{
+    /// <summary>True when only indexed columns are involved, so an exact count is cheap.</summary>
+    public bool UsesIndexesOnly =>
+        IsBlank(Type) && IsBlank(GroupId) && IsBlank(Event) && IsBlank(Text) && ReceivedFrom is null && ReceivedTo is null;
+
+    /// <summary>The filter in words, for the audit log and the retry dialog.</summary>
+    public string Describe()
+    {
+        var parts = new List<string>();
+        Add("status", Status?.ToString());
+        Add("type", Type);
+        Add("user id", UserId);
+        Add("group id", GroupId);
+        Add("anonymous id", AnonymousId);
+        Add("event", Event);
+        Add("received from", ReceivedFrom?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
+        Add("received before", ReceivedTo?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
+        Add("text", Text);
+        return parts.Count == 0 ? "all calls" : string.Join(", ", parts);
+
+        void Add(string name, string? value)
+        {
+            if (!IsBlank(value))
+            {
+                parts.Add($"{name} = {value!.Trim()}");
+            }
+        }
+    }
+
+    private static bool IsBlank(string? value) => string.IsNullOrWhiteSpace(value);
+}
+
+/// <summary>Which way the log is sorted by time received.</summary>
+public enum LogOrder
+{
+    NewestFirst,
+    OldestFirst,
+}

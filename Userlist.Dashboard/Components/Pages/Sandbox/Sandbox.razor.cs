@@ -1,0 +1,119 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Data.Sqlite;
+using MudBlazor;
+using Userlist.Core.Segment;
+using Userlist.Core.Storage;
+using SandboxService = Userlist.Core.Segment.Sandbox;
+
+namespace Userlist.Dashboard.Components.Pages.Sandbox;
+
+public sealed partial class Sandbox : IDisposable
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    private string json = "";
+    private SandboxPreview? preview;
+    private MessageDetail? sent;
+    private bool sending;
+    private string? loadError;
+    private CancellationTokenSource? following;
+
+    [Inject]
+    public required SandboxService Calls { get; init; }
+
+    [Inject]
+    public required MessageQueries Queries { get; init; }
+
+    [Inject]
+    public required ISnackbar Snackbar { get; init; }
+
+    /// <summary>"Open in Sandbox" from a call's page: start from that stored call.</summary>
+    [SupplyParameterFromQuery(Name = "from")]
+    public long? FromCall { get; set; }
+
+    private string PrettyBody => preview?.Mapped?.Request is { } request
+        ? JsonSerializer.Serialize(JsonDocument.Parse(request.Body).RootElement, Indented)
+        : "";
+
+    protected override async Task OnParametersSetAsync()
+    {
+        if (FromCall is not { } id || json.Length > 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var stored = await Queries.DetailAsync(id, CancellationToken.None);
+            if (stored is null)
+            {
+                loadError = $"No call {id} is stored; start from a template instead.";
+                return;
+            }
+
+            OnJsonChanged(JsonSerializer.Serialize(JsonDocument.Parse(stored.Message.Payload).RootElement, Indented));
+        }
+        catch (Exception exception) when (exception is SqliteException or JsonException)
+        {
+            loadError = $"Could not open call {id}: {exception.Message}";
+        }
+    }
+
+    private void UseTemplate(string name) => OnJsonChanged(SandboxService.Templates[name]);
+
+    private void OnJsonChanged(string value)
+    {
+        json = value;
+        preview = Calls.DryRun(value);
+    }
+
+    private async Task SendAsync()
+    {
+        sending = true;
+        try
+        {
+            var (id, checkedPreview) = await Calls.SendAsync(json, CancellationToken.None);
+            preview = checkedPreview;
+            if (id is { } stored)
+            {
+                sent = await Queries.DetailAsync(stored, CancellationToken.None);
+                following?.Cancel();
+                following = new CancellationTokenSource();
+                _ = FollowAsync(stored, following.Token);
+            }
+        }
+        catch (StorageUnavailableException exception)
+        {
+            Snackbar.Add($"Not stored: {exception.Message}. Try again in a moment.", Severity.Error);
+        }
+        finally
+        {
+            sending = false;
+        }
+    }
+
+    /// <summary>Shows the call's progress until Userlist's answer is in (or it is Rejected, Skipped or Failed).</summary>
+    private async Task FollowAsync(long id, CancellationToken cancellationToken)
+    {
+        using var ticks = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (sent?.Message.Status is MessageStatus.Pending or MessageStatus.Delivering or MessageStatus.Retrying
+                   && await ticks.WaitForNextTickAsync(cancellationToken))
+            {
+                var latest = await Queries.DetailAsync(id, cancellationToken);
+                await InvokeAsync(() =>
+                {
+                    sent = latest;
+                    StateHasChanged();
+                });
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public void Dispose() => following?.Cancel();
+}
