@@ -13,7 +13,7 @@ public sealed class OverviewPageTests
         await using var context = new PageContext();
         var page = context.RenderPage<Home>();
 
-        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=no-calls]")));
+        page.Until(() => Assert.NotNull(page.Find("[data-testid=no-calls]")));
         Assert.Contains("Create a write key", page.Find("[data-testid=no-calls]").TextContent);
         Assert.Equal("0", page.Find("[data-testid=count-Pending] h5").TextContent);
         Assert.Contains("nothing is waiting", page.Find("[data-testid=queue]").TextContent);
@@ -34,7 +34,7 @@ public sealed class OverviewPageTests
 
         var page = context.RenderPage<Home>();
 
-        page.WaitForAssertion(() => Assert.Equal("1", page.Find("[data-testid=count-Failed] h5").TextContent));
+        page.Until(() => Assert.Equal("1", page.Find("[data-testid=count-Failed] h5").TextContent));
         Assert.Equal("1", page.Find("[data-testid=count-Delivered] h5").TextContent);
         Assert.Contains("2 waiting", page.Find("[data-testid=queue]").TextContent);
         Assert.Contains("oldest received 12 min ago", page.Find("[data-testid=queue]").TextContent);
@@ -54,7 +54,7 @@ public sealed class OverviewPageTests
 
         var page = context.RenderPage<Home>();
 
-        page.WaitForAssertion(() => Assert.Equal("Paused", page.Find("[data-testid=delivery-state]").TextContent));
+        page.Until(() => Assert.Equal("Paused", page.Find("[data-testid=delivery-state]").TextContent));
         Assert.Contains(PageContext.OperatorEmail, page.Markup);
     }
 
@@ -70,7 +70,7 @@ public sealed class OverviewPageTests
             Assert.NotNull(page.Find("[data-testid=loading]"));
         }
 
-        page.WaitForAssertion(() => Assert.Equal("1", page.Find("[data-testid=count-Delivered] h5").TextContent));
+        page.Until(() => Assert.Equal("1", page.Find("[data-testid=count-Delivered] h5").TextContent));
         Assert.Empty(page.FindAll("[data-testid=loading]"));
     }
 
@@ -80,6 +80,6 @@ public sealed class OverviewPageTests
         await using var context = new PageContext(unreadableDatabase: true);
         var page = context.RenderPage<Home>();
 
-        page.WaitForAssertion(() => Assert.Contains("Could not read the relay's database", page.Find("[data-testid=load-error]").TextContent));
+        page.Until(() => Assert.Contains("Could not read the relay's database", page.Find("[data-testid=load-error]").TextContent));
     }
 }

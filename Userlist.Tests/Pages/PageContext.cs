@@ -11,6 +11,7 @@ using Userlist.Core;
 using Userlist.Core.Settings;
 using Userlist.Core.Storage;
 using Userlist.Dashboard;
+using Userlist.Dashboard.Operators;
 using Userlist.Tests.Infrastructure;
 
 namespace Userlist.Tests.Pages;
@@ -26,7 +27,7 @@ public sealed class PageContext : BunitContext
 
     private readonly TemporaryFolder folder = new();
 
-    public PageContext(bool unreadableDatabase = false)
+    public PageContext(bool unreadableDatabase = false, bool operators = false)
     {
         // A folder where the database file should be: every query fails as with a broken disk.
         var database = unreadableDatabase ? folder.Path : DatabasePath;
@@ -45,15 +46,29 @@ public sealed class PageContext : BunitContext
         Services.AddMudServices();
         JSInterop.Mode = JSRuntimeMode.Loose;
         AddAuthorization().SetAuthorized(OperatorEmail);
+        if (operators)
+        {
+            Services.AddRelayOperators();
+        }
+
         if (!unreadableDatabase)
         {
             using var db = Services.GetRequiredService<IDbContextFactory<RelayDbContext>>().CreateDbContext();
             db.Database.Migrate();
+            if (operators)
+            {
+                using var scope = Services.CreateScope();
+                scope.ServiceProvider.GetRequiredService<OperatorsDbContext>().Database.Migrate();
+            }
+
             Services.GetRequiredService<SettingsOverrides>().Reload();
         }
     }
 
     public string DatabasePath => Path.Combine(folder.Path, "relay.db");
+
+    /// <summary>Where MudBlazor shows dialogs, once a page is rendered.</summary>
+    public IRenderedComponent<MudDialogProvider>? Dialogs { get; private set; }
 
     public T Get<T>()
         where T : notnull => Services.GetRequiredService<T>();
@@ -63,7 +78,7 @@ public sealed class PageContext : BunitContext
         where TPage : Microsoft.AspNetCore.Components.IComponent
     {
         Render<MudPopoverProvider>();
-        Render<MudDialogProvider>();
+        Dialogs = Render<MudDialogProvider>();
         return parameters is null ? Render<TPage>() : Render(parameters);
     }
 
@@ -85,4 +100,39 @@ public sealed class PageContext : BunitContext
         await base.DisposeAsyncCore();
         folder.Dispose();
     }
+}
+
+/// <summary>Waiting and clicking on pages that render again as their data arrives.</summary>
+public static class RenderedPage
+{
+    /// <summary>Long enough for a loaded CI machine; a passing wait returns as soon as it holds.</summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    public static void Until<T>(this IRenderedComponent<T> page, Action assertion)
+        where T : Microsoft.AspNetCore.Components.IComponent => page.WaitForAssertion(assertion, Patience);
+
+    /// <summary>Clicks the element found now; if a render replaced it first, finds it again.</summary>
+    public static void ClickCurrent<T>(this IRenderedComponent<T> page, Func<AngleSharp.Dom.IElement> element)
+        where T : Microsoft.AspNetCore.Components.IComponent => page.OnCurrent(() => element().Click());
+
+    /// <summary>Types into the input found now (a change event, as when it loses focus).</summary>
+    public static void ChangeCurrent<T>(this IRenderedComponent<T> page, string selector, string value)
+        where T : Microsoft.AspNetCore.Components.IComponent => page.OnCurrent(() => page.Find(selector).Change(value));
+
+    /// <summary>Types into the input found now, keystroke by keystroke (an input event, for fields that follow typing).</summary>
+    public static void InputCurrent<T>(this IRenderedComponent<T> page, string selector, string value)
+        where T : Microsoft.AspNetCore.Components.IComponent => page.OnCurrent(() => page.Find(selector).Input(value));
+
+    private static void OnCurrent<T>(this IRenderedComponent<T> page, Action act)
+        where T : Microsoft.AspNetCore.Components.IComponent => page.WaitForAssertion(() =>
+        {
+            try
+            {
+                act();
+            }
+            catch (Bunit.Rendering.UnknownEventHandlerIdException exception)
+            {
+                Assert.Fail($"The element was re-rendered before the click: {exception.Message}");
+            }
+        }, Patience);
 }

@@ -71,6 +71,7 @@ public sealed partial class Events : IDisposable
         null => "",
         { TotalIsLowerBound: true } => $"{MessageQueries.CountCap:N0}+ calls match",
         { Total: > MessageQueries.MaxBrowsable } p => $"{p.Total:N0} calls match; the log pages through the first {MessageQueries.MaxBrowsable:N0}, a time range reaches the rest",
+        { Total: 1 } => "1 call matches",
         var p => $"{p.Total:N0} calls match",
     };
 
@@ -86,12 +87,32 @@ public sealed partial class Events : IDisposable
 
     private async Task<GridData<MessageRow>> LoadAsync(GridState<MessageRow> state, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await ReadPageAsync(state, cancellationToken);
+        }
+        finally
+        {
+            // The grid re-renders itself; the count and any error above it belong to the page.
+            StateHasChanged();
+        }
+    }
+
+    private async Task<GridData<MessageRow>> ReadPageAsync(GridState<MessageRow> state, CancellationToken cancellationToken)
+    {
         var order = state.SortDefinitions.FirstOrDefault() is { Descending: false } ? LogOrder.OldestFirst : LogOrder.NewestFirst;
         try
         {
-            // On the thread pool: SQLite's driver blocks, and the circuit should stay responsive meanwhile.
-            var filter = Filter;
-            page = await Task.Run(() => Queries.PageAsync(filter, order, state.Page * state.PageSize, state.PageSize, cancellationToken), cancellationToken);
+            // On the thread pool: SQLite's driver blocks, and the circuit should stay responsive
+            // meanwhile. A filter applied while a page was loading is read again, so whichever
+            // load the grid keeps shows the filter on screen.
+            MessageFilter filter;
+            do
+            {
+                filter = Filter;
+                page = await Task.Run(() => Queries.PageAsync(filter, order, state.Page * state.PageSize, state.PageSize, CancellationToken.None), CancellationToken.None);
+            }
+            while (filter != Filter);
             loadError = null;
             Volatile.Write(ref newCalls, 0);
             return new GridData<MessageRow> { Items = page.Rows, TotalItems = Math.Min(page.Total, MessageQueries.MaxBrowsable) };

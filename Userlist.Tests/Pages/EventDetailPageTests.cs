@@ -1,0 +1,99 @@
+using Bunit;
+using Userlist.Core.Settings;
+using Userlist.Core.Storage;
+using Userlist.Dashboard.Components.Pages.Events;
+
+namespace Userlist.Tests.Pages;
+
+public sealed class EventDetailPageTests
+{
+    private const string Track = """{"type":"track","userId":"u1","event":"Report Exported","properties":{"format":"csv"},"messageId":"m1"}""";
+
+    [Fact]
+    public async Task Populated_ShowsCallMappedRequestAttemptsTimelineAndMaskedCurl()
+    {
+        await using var context = new PageContext();
+        await context.Get<DeliverySettings>().SavePushKeyAsync("push-secret-key-7890", PageContext.OperatorEmail, CancellationToken.None);
+        var call = (await context.CallsAsync(Seed.Call("u1", MessageStatus.Failed, payload: Track, reason: "Gave up after 8 attempts: Userlist answered 500")))[0];
+        await context.AttemptAsync(call.Id, 500, "Transient", """{"error":"upstream"}""");
+
+        var page = context.RenderPage<EventDetail>(p => p.Add(x => x.Id, call.Id));
+
+        page.Until(() => Assert.Contains("\"event\": \"Report Exported\"", page.Find("[data-testid=raw-call]").TextContent));
+        Assert.Equal("POST /events", page.Find("[data-testid=mapped]").TextContent);
+        Assert.Contains("Gave up after 8 attempts", page.Find("[data-testid=reason]").TextContent);
+        Assert.Contains("""{"error":"upstream"}""", page.Find("[data-testid=attempts]").TextContent);
+        var timeline = page.Find("[data-testid=timeline]").TextContent;
+        Assert.Contains("Received from config-test", timeline);
+        Assert.Contains("Attempt 1: Transient (500)", timeline);
+        Assert.Contains("Now Failed", timeline);
+        var curl = page.Find("[data-testid=curl]").TextContent;
+        Assert.Contains("curl -X POST 'http://127.0.0.1:9/events'", curl);
+        Assert.Contains("Authorization: Push ••••••••7890", curl);
+        Assert.DoesNotContain("push-secret-key-7890", page.Markup);
+        Assert.Equal($"/sandbox?from={call.Id}", page.Find("a[data-testid=open-in-sandbox]").GetAttribute("href"));
+    }
+
+    [Fact]
+    public async Task Retry_SendsTheCallBackAndRecordsWhoRetriedIt()
+    {
+        await using var context = new PageContext();
+        var call = (await context.CallsAsync(Seed.Call("u1", MessageStatus.Rejected, payload: Track, reason: "User must exist")))[0];
+        var page = context.RenderPage<EventDetail>(p => p.Add(x => x.Id, call.Id));
+        page.Until(() => Assert.False(page.Find("button[data-testid=retry]").HasAttribute("disabled")));
+
+        page.ClickCurrent(() => page.Find("button[data-testid=retry]"));
+
+        page.Until(() => Assert.Contains($"Retried by {PageContext.OperatorEmail}", page.Find("[data-testid=timeline]").TextContent));
+        Assert.Equal(MessageStatus.Pending, (await context.MessagesAsync()).Single().Status);
+        Assert.True(page.Find("button[data-testid=retry]").HasAttribute("disabled"), "a Pending call can't be retried again");
+        var audit = Assert.Single(await context.AuditAsync());
+        Assert.Equal(call.Id, audit.MessageRowId);
+    }
+
+    [Fact]
+    public async Task SkippedCall_ExplainsWhyNothingIsSent()
+    {
+        await using var context = new PageContext();
+        var call = (await context.CallsAsync(Seed.Call("u1", MessageStatus.Skipped, type: "page", payload: """{"type":"page","userId":"u1","name":"Pricing"}""")))[0];
+
+        var page = context.RenderPage<EventDetail>(p => p.Add(x => x.Id, call.Id));
+
+        page.Until(() => Assert.Equal("Nothing: Skipped, Userlist does not take page calls", page.Find("[data-testid=mapped]").TextContent));
+        Assert.Equal("No request has been made for this call.", page.Find("[data-testid=no-attempts]").TextContent);
+        Assert.Empty(page.FindAll("[data-testid=curl]"));
+    }
+
+    [Fact]
+    public async Task Missing_SaysTheCallIsNotStored()
+    {
+        await using var context = new PageContext();
+        var page = context.RenderPage<EventDetail>(p => p.Add(x => x.Id, 404));
+
+        page.Until(() => Assert.Contains("No call 404 is stored", page.Find("[data-testid=not-found]").TextContent));
+    }
+
+    [Fact]
+    public async Task Loading_ShowsProgressUntilTheDatabaseAnswers()
+    {
+        await using var context = new PageContext();
+        var call = (await context.CallsAsync(Seed.Call("u1", MessageStatus.Delivered, payload: Track)))[0];
+        IRenderedComponent<EventDetail> page;
+        using (new ExclusiveLock(context.DatabasePath))
+        {
+            page = context.RenderPage<EventDetail>(p => p.Add(x => x.Id, call.Id));
+            Assert.NotNull(page.Find("[data-testid=loading]"));
+        }
+
+        page.Until(() => Assert.Equal("POST /events", page.Find("[data-testid=mapped]").TextContent));
+    }
+
+    [Fact]
+    public async Task DatabaseUnreadable_ShowsTheError()
+    {
+        await using var context = new PageContext(unreadableDatabase: true);
+        var page = context.RenderPage<EventDetail>(p => p.Add(x => x.Id, 1));
+
+        page.Until(() => Assert.Contains("Could not read call 1", page.Find("[data-testid=load-error]").TextContent));
+    }
+}

@@ -1,0 +1,142 @@
+using Bunit;
+using Microsoft.Data.Sqlite;
+using Userlist.Core.Storage;
+using Userlist.Dashboard.Components.Pages.Events;
+using Userlist.Tests.Infrastructure;
+
+namespace Userlist.Tests.Pages;
+
+public sealed class EventsPageTests
+{
+    [Fact]
+    public async Task Empty_SaysNoCallsMatch()
+    {
+        await using var context = new PageContext();
+        var page = context.RenderPage<Events>();
+
+        page.Until(() => Assert.Equal("No calls match.", page.Find("[data-testid=no-events]").TextContent));
+        Assert.Equal("0 calls match", page.Find("[data-testid=match-count]").TextContent);
+    }
+
+    [Fact]
+    public async Task Populated_ListsNewestFirstAndFiltersByUser()
+    {
+        await using var context = new PageContext();
+        await context.CallsAsync(
+            Seed.Call("u1", MessageStatus.Delivered, receivedAt: DateTime.UtcNow.AddMinutes(-3)),
+            Seed.Call("u2", MessageStatus.Failed, receivedAt: DateTime.UtcNow.AddMinutes(-2)),
+            Seed.Call("u1", MessageStatus.Pending, receivedAt: DateTime.UtcNow.AddMinutes(-1)));
+        var page = context.RenderPage<Events>();
+        page.Until(() => Assert.Equal(["u1", "u2", "u1"], page.FindAll("[data-testid=user-link]").Select(link => link.TextContent)));
+        Assert.Equal("3 calls match", page.Find("[data-testid=match-count]").TextContent);
+
+        page.ChangeCurrent("input[data-testid=filter-user]", "u1");
+        page.ClickCurrent(() => page.Find("button[data-testid=apply-filter]"));
+
+        page.Until(() => Assert.Equal(["u1", "u1"], page.FindAll("[data-testid=user-link]").Select(link => link.TextContent)));
+        Assert.Equal("2 calls match", page.Find("[data-testid=match-count]").TextContent);
+    }
+
+    [Fact]
+    public async Task UserIdLink_FiltersTheLogToThatUser()
+    {
+        await using var context = new PageContext();
+        await context.CallsAsync(Seed.Call("u1", MessageStatus.Delivered), Seed.Call("u2", MessageStatus.Delivered));
+        var page = context.RenderPage<Events>();
+        page.Until(() => Assert.Equal(2, page.FindAll("[data-testid=user-link]").Count));
+
+        page.ClickCurrent(() => page.FindAll("[data-testid=user-link]").First(link => link.TextContent == "u2"));
+
+        page.Until(() => Assert.Equal(["u2"], page.FindAll("[data-testid=user-link]").Select(link => link.TextContent)));
+        Assert.Equal("1 call matches", page.Find("[data-testid=match-count]").TextContent);
+        Assert.Equal("u2", page.Find("input[data-testid=filter-user]").GetAttribute("value"));
+    }
+
+    [Fact]
+    public async Task FreeText_FindsCallsByAWordInThePayload()
+    {
+        await using var context = new PageContext();
+        await context.CallsAsync(
+            Seed.Call("u1", MessageStatus.Delivered, payload: """{"type":"identify","userId":"u1","traits":{"email":"ada@lovelace.example"}}"""),
+            Seed.Call("u2", MessageStatus.Delivered, payload: """{"type":"identify","userId":"u2","traits":{"email":"grace@hopper.example"}}"""));
+        await using (var connection = new SqliteConnection($"Data Source={context.DatabasePath};Pooling=False"))
+        {
+            connection.Open();
+            Assert.Equal(2, Userlist.Core.Storage.SearchIndexer.IndexChunk(connection));
+        }
+
+        var page = context.RenderPage<Events>();
+        page.ChangeCurrent("input[data-testid=filter-text]", "lovela");
+        page.ClickCurrent(() => page.Find("button[data-testid=apply-filter]"));
+
+        page.Until(() => Assert.Equal(["u1"], page.FindAll("[data-testid=user-link]").Select(link => link.TextContent)));
+        Assert.Equal("1 call matches", page.Find("[data-testid=match-count]").TextContent);
+    }
+
+    [Fact]
+    public async Task TimeRange_ShowsOnlyCallsReceivedInIt()
+    {
+        await using var context = new PageContext();
+        var start = new DateTime(2026, 11, 20, 8, 0, 0, DateTimeKind.Utc);
+        await context.CallsAsync([.. Enumerable.Range(0, 48).Select(hour => Seed.Call($"u{hour}", MessageStatus.Delivered, receivedAt: start.AddHours(hour)))]);
+        var page = context.RenderPage<Events>();
+
+        page.ChangeCurrent("input[data-testid=filter-from]", "2026-11-21T08:00");
+        page.ChangeCurrent("input[data-testid=filter-to]", "2026-11-21T11:00");
+        page.ClickCurrent(() => page.Find("button[data-testid=apply-filter]"));
+
+        page.Until(() => Assert.Equal(["u26", "u25", "u24"], page.FindAll("[data-testid=user-link]").Select(link => link.TextContent)));
+        Assert.Equal("3 calls match", page.Find("[data-testid=match-count]").TextContent);
+    }
+
+    [Fact]
+    public async Task RetryAllMatching_ConfirmsTheCountThenRetriesAndAudits()
+    {
+        await using var context = new PageContext();
+        await context.CallsAsync(
+            Seed.Call("u1", MessageStatus.Failed, reason: "Gave up"),
+            Seed.Call("u2", MessageStatus.Failed, reason: "Gave up"),
+            Seed.Call("u3", MessageStatus.Delivered),
+            Seed.Call("u4", MessageStatus.Rejected, reason: "User must exist"));
+        var page = context.RenderPage<Events>();
+        page.Until(() => Assert.Equal("4 calls match", page.Find("[data-testid=match-count]").TextContent));
+
+        page.ClickCurrent(() => page.Find("button[data-testid=retry-matching]"));
+
+        var dialogs = context.Dialogs!;
+        var confirm = dialogs.WaitForElement("button:contains('Retry 3 calls')", RenderedPage.Patience);
+        Assert.Contains("Retry 3 Failed, Rejected or Skipped calls where all calls?", dialogs.Markup);
+        confirm.Click();
+
+        await Eventually.HoldsAsync(async () => (await context.MessagesAsync()).Count(m => m.Status == MessageStatus.Pending) == 3, "the three retryable calls are Pending again");
+        Assert.Equal(MessageStatus.Delivered, (await context.MessagesAsync()).Single(m => m.UserId == "u3").Status);
+        var audit = Assert.Single(await context.AuditAsync());
+        Assert.Equal((PageContext.OperatorEmail, "Retried 3 calls where all calls"), (audit.Operator, audit.Detail));
+    }
+
+    [Fact]
+    public async Task RetryAllMatching_CancelledDialog_ChangesNothing()
+    {
+        await using var context = new PageContext();
+        await context.CallsAsync(Seed.Call("u1", MessageStatus.Failed, reason: "Gave up"));
+        var page = context.RenderPage<Events>();
+        page.Until(() => Assert.Equal("1 call matches", page.Find("[data-testid=match-count]").TextContent));
+
+        page.ClickCurrent(() => page.Find("button[data-testid=retry-matching]"));
+        var dialogs = context.Dialogs!;
+        dialogs.WaitForElement("button:contains('Cancel')", RenderedPage.Patience).Click();
+
+        dialogs.Until(() => Assert.DoesNotContain("Retry 1 calls", dialogs.Markup));
+        Assert.Equal(MessageStatus.Failed, (await context.MessagesAsync()).Single().Status);
+        Assert.Empty(await context.AuditAsync());
+    }
+
+    [Fact]
+    public async Task DatabaseUnreadable_ShowsTheError()
+    {
+        await using var context = new PageContext(unreadableDatabase: true);
+        var page = context.RenderPage<Events>();
+
+        page.Until(() => Assert.Contains("Could not read the log", page.Find("[data-testid=load-error]").TextContent));
+    }
+}

@@ -1,0 +1,76 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Userlist.Core.Storage;
+using Userlist.Dashboard.Components.Pages.Sandbox;
+
+namespace Userlist.Tests.Pages;
+
+public sealed class SandboxPageTests
+{
+    [Theory]
+    [InlineData("identify", "POST /users", "\"email\": \"ada@example.com\"")]
+    [InlineData("track", "POST /events", "\"company\": \"company-1\"")]
+    [InlineData("group", "POST /companies", "\"role\": \"admin\"")]
+    public async Task Template_ShowsTheExactPushRequestWithoutStoringIt(string template, string request, string bodyPart)
+    {
+        await using var context = new PageContext();
+        var page = context.RenderPage<Sandbox>();
+
+        page.ClickCurrent(() => page.Find($"button[data-testid=template-{template}]"));
+
+        page.Until(() => Assert.Equal(request, page.Find("[data-testid=sandbox-request]").TextContent));
+        Assert.Contains(bodyPart, page.Find("[data-testid=sandbox-body]").TextContent);
+        Assert.False(page.Find("button[data-testid=sandbox-send]").HasAttribute("disabled"));
+        Assert.Empty(await context.MessagesAsync());
+    }
+
+    [Fact]
+    public async Task PageTemplate_SaysUserlistDoesNotTakePageCalls()
+    {
+        await using var context = new PageContext();
+        var page = context.RenderPage<Sandbox>();
+
+        page.ClickCurrent(() => page.Find("button[data-testid=template-page]"));
+
+        page.Until(() => Assert.Contains("Skipped, Userlist does not take page calls", page.Find("[data-testid=sandbox-outcome]").TextContent));
+    }
+
+    [Theory]
+    [InlineData("{\"type\": \"track\", ", "Not valid JSON")]
+    [InlineData("[1, 2]", "A call is a JSON object")]
+    [InlineData("{\"type\": \"track\", \"event\": \"E\"}", "no_user_anon_id: The call needs a userId or an anonymousId")]
+    [InlineData("{\"type\": \"identify\", \"anonymousId\": \"a1\"}", "Rejected, identify needs a userId")]
+    public async Task BadInput_ExplainsWhatIsWrongAndCannotBeSent(string json, string explanation)
+    {
+        await using var context = new PageContext();
+        var page = context.RenderPage<Sandbox>();
+
+        page.InputCurrent("textarea[data-testid=sandbox-input]", json);
+
+        page.Until(() => Assert.Contains(explanation, page.Find("[data-testid=sandbox-preview]").TextContent));
+    }
+
+    [Fact]
+    public async Task OpenedFromAStoredCall_StartsFromThatCall()
+    {
+        await using var context = new PageContext();
+        var call = (await context.CallsAsync(Seed.Call("u-stored", MessageStatus.Rejected,
+            payload: """{"type":"track","userId":"u-stored","event":"Plan Changed","messageId":"m9"}""")))[0];
+
+        context.Get<NavigationManager>().NavigateTo($"/sandbox?from={call.Id}");
+        var page = context.RenderPage<Sandbox>();
+
+        page.Until(() => Assert.Equal("POST /events", page.Find("[data-testid=sandbox-request]").TextContent));
+        Assert.Contains("Plan Changed", page.Find("[data-testid=sandbox-body]").TextContent);
+    }
+
+    [Fact]
+    public async Task OpenedFromAMissingCall_SaysSo()
+    {
+        await using var context = new PageContext();
+        context.Get<NavigationManager>().NavigateTo("/sandbox?from=77");
+        var page = context.RenderPage<Sandbox>();
+
+        page.Until(() => Assert.Contains("No call 77 is stored", page.Find("[data-testid=load-error]").TextContent));
+    }
+}

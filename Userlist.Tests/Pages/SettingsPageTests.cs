@@ -1,0 +1,142 @@
+using Bunit;
+using Microsoft.Extensions.Options;
+using Userlist.Core.Segment;
+using Userlist.Core.Settings;
+using SettingsPage = Userlist.Dashboard.Components.Pages.Settings.Settings;
+
+namespace Userlist.Tests.Pages;
+
+public sealed class SettingsPageTests
+{
+    [Fact]
+    public async Task Empty_ShowsConfigurationValuesNoKeysAndNoChanges()
+    {
+        await using var context = new PageContext();
+        var page = context.RenderPage<SettingsPage>();
+
+        page.Until(() => Assert.Equal("1000", page.Find("input[data-testid=setting-rate]").GetAttribute("value")));
+        Assert.Equal("http://127.0.0.1:9/", page.Find("input[data-testid=setting-url]").GetAttribute("value"));
+        Assert.Contains("No key is set", page.Find("[data-testid=key-hint]").TextContent);
+        Assert.Equal("No keys created here yet.", page.Find("[data-testid=no-write-keys]").TextContent);
+        Assert.Equal("Nothing changed from the dashboard yet.", page.Find("[data-testid=no-audit]").TextContent);
+        Assert.True(page.Find("button[data-testid=save-settings]").HasAttribute("disabled"), "nothing to save yet");
+    }
+
+    [Fact]
+    public async Task SaveRate_AppliesAtOnceAndIsAudited()
+    {
+        await using var context = new PageContext();
+        var page = context.RenderPage<SettingsPage>();
+        page.Until(() => Assert.Equal("1000", page.Find("input[data-testid=setting-rate]").GetAttribute("value")));
+
+        page.InputCurrent("input[data-testid=setting-rate]", "600");
+        page.ClickCurrent(() => page.Find("button[data-testid=save-settings]"));
+
+        page.Until(() => Assert.Contains("Userlist:RequestsPerMinute: 1000 → 600", page.Find("[data-testid=audit-log]").TextContent));
+        Assert.Contains(PageContext.OperatorEmail, page.Find("[data-testid=audit-log]").TextContent);
+        Assert.Equal(600, context.Get<IOptionsMonitor<UserlistOptions>>().CurrentValue.RequestsPerMinute);
+    }
+
+    [Theory]
+    [InlineData("setting-rate", "0", "Userlist:RequestsPerMinute must be between 1 and 1,000,000")]
+    [InlineData("setting-rate", "fast", "Userlist:RequestsPerMinute")]
+    [InlineData("setting-url", "push.userlist.com", "Userlist:PushApiUrl must be an absolute http(s) URL")]
+    [InlineData("setting-max-delay", "1", "Delivery:RetryMaxDelaySeconds must be at least Delivery:RetryInitialDelaySeconds")]
+    public async Task BadValue_IsRefusedWithTheReasonAndNothingChanges(string field, string value, string reason)
+    {
+        await using var context = new PageContext();
+        var page = context.RenderPage<SettingsPage>();
+        page.Until(() => Assert.NotNull(page.Find($"input[data-testid={field}]")));
+
+        page.InputCurrent($"input[data-testid={field}]", value);
+        page.ClickCurrent(() => page.Find("button[data-testid=save-settings]"));
+
+        page.Until(() => Assert.Contains(reason, page.Find("[data-testid=setting-problem]").TextContent));
+        Assert.Empty(await context.AuditAsync());
+        Assert.Empty(context.Get<SettingsOverrides>().Current);
+    }
+
+    [Fact]
+    public async Task CreateWriteKey_ShowsItOnceWithASnippetThenRevokeStopsIt()
+    {
+        await using var context = new PageContext();
+        var page = context.RenderPage<SettingsPage>();
+        page.Until(() => Assert.NotNull(page.Find("input[data-testid=write-key-name]")));
+
+        page.InputCurrent("input[data-testid=write-key-name]", "Marketing site");
+        page.ClickCurrent(() => page.Find("button[data-testid=create-write-key]"));
+
+        page.Until(() => Assert.NotNull(page.Find("[data-testid=write-key-value]")));
+        var key = page.Find("[data-testid=write-key-value]").TextContent;
+        Assert.Equal(32, key.Length);
+        Assert.Contains($"writeKey: '{key}'", page.Find("[data-testid=snippet]").TextContent);
+        Assert.Contains("host: 'http://localhost'", page.Find("[data-testid=snippet]").TextContent);
+        Assert.Contains($"…{key[^4..]}", page.Find("[data-testid=write-keys]").TextContent);
+        Assert.NotNull(await context.Get<WriteKeyDirectory>().FindAsync(key, CancellationToken.None));
+
+        page.ClickCurrent(() => page.Find("button[data-testid=revoke]"));
+
+        page.Until(() => Assert.Contains("revoked", page.Find("[data-testid=write-keys]").TextContent));
+        Assert.DoesNotContain(key, page.Markup);
+        Assert.Null(await context.Get<WriteKeyDirectory>().FindAsync(key, CancellationToken.None));
+        var audit = (await context.AuditAsync()).Select(a => a.Detail).ToList();
+        Assert.Equal([$"Created write key \"Marketing site\" (…{key[^4..]})", $"Revoked write key \"Marketing site\" (…{key[^4..]})"], audit);
+    }
+
+    [Fact]
+    public async Task PauseAndResume_HoldDeliveryAndAreAudited()
+    {
+        await using var context = new PageContext();
+        await context.Get<DeliverySettings>().SavePushKeyAsync("push-secret-key-7890", PageContext.OperatorEmail, CancellationToken.None);
+        var page = context.RenderPage<SettingsPage>();
+
+        page.ClickCurrent(() => page.Find("button[data-testid=pause]"));
+
+        page.Until(() => Assert.StartsWith($"Paused by {PageContext.OperatorEmail}", page.Find("[data-testid=pause-state]").TextContent));
+        Assert.Equal(DeliveryBlock.Paused, (await context.Get<DeliverySettings>().SendingKeyAsync(CancellationToken.None)).Block);
+
+        page.ClickCurrent(() => page.Find("button[data-testid=resume]"));
+
+        page.Until(() => Assert.Equal("Running", page.Find("[data-testid=pause-state]").TextContent));
+        Assert.Equal(DeliveryBlock.None, (await context.Get<DeliverySettings>().SendingKeyAsync(CancellationToken.None)).Block);
+        Assert.Equal(["Set the Push API key (••••••••7890)", "Paused delivery", "Resumed delivery"], (await context.AuditAsync()).Select(a => a.Detail));
+    }
+
+    [Fact]
+    public async Task SavePushKey_ShowsOnlyItsLastFourCharacters()
+    {
+        await using var context = new PageContext();
+        var page = context.RenderPage<SettingsPage>();
+
+        page.InputCurrent("input[data-testid=new-key]", "push-secret-key-1234");
+        page.ClickCurrent(() => page.Find("button[data-testid=save-key]"));
+
+        page.Until(() => Assert.Contains("••••••••1234", page.Find("[data-testid=key-hint]").TextContent));
+        Assert.DoesNotContain("push-secret-key-1234", page.Markup);
+        Assert.DoesNotContain("push-secret-key-1234", string.Join(" ", (await context.AuditAsync()).Select(a => a.Detail)));
+    }
+
+    [Fact]
+    public async Task Loading_ShowsProgressUntilTheDatabaseAnswers()
+    {
+        await using var context = new PageContext();
+        IRenderedComponent<SettingsPage> page;
+        using (new ExclusiveLock(context.DatabasePath))
+        {
+            page = context.RenderPage<SettingsPage>();
+            Assert.NotNull(page.Find("[data-testid=loading]"));
+        }
+
+        page.Until(() => Assert.NotNull(page.Find("input[data-testid=setting-rate]")));
+    }
+
+    [Fact]
+    public async Task DatabaseUnreadable_ShowsTheError()
+    {
+        await using var context = new PageContext(unreadableDatabase: true);
+        var page = context.RenderPage<SettingsPage>();
+
+        page.Until(() => Assert.Contains("Could not read the settings", page.Find("[data-testid=load-error]").TextContent));
+        Assert.Empty(page.FindAll("[data-testid=loading]"));
+    }
+}
