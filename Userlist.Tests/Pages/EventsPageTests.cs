@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Bunit;
 using Microsoft.Data.Sqlite;
+using Userlist.Core.Segment;
 using Userlist.Core.Storage;
 using Userlist.Dashboard.Components.Pages.Events;
 using Userlist.Tests.Infrastructure;
@@ -132,11 +134,41 @@ public sealed class EventsPageTests
     }
 
     [Fact]
+    public async Task Live_ShowsNewCallsAsTheyAreStored()
+    {
+        await using var context = new PageContext();
+        var writer = context.Get<MessageWriter>();
+        await writer.StartAsync(CancellationToken.None);
+        try
+        {
+            await context.CallsAsync(Seed.Call("earlier", MessageStatus.Delivered));
+            var page = context.RenderPage<Events>();
+            page.Until(() => Assert.Equal(["earlier"], page.FindAll("[data-testid=user-link]").Select(link => link.TextContent)));
+
+            page.ChangeCurrent("input[data-testid=live]", true);
+            await writer.WriteAsync("config-test", DateTime.UtcNow, [Normalized("""{"type":"track","userId":"arrived","event":"Signed Up"}""")]);
+
+            page.Until(() => Assert.Equal(["arrived", "earlier"], page.FindAll("[data-testid=user-link]").Select(link => link.TextContent)));
+        }
+        finally
+        {
+            await writer.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task DatabaseUnreadable_ShowsTheError()
     {
         await using var context = new PageContext(unreadableDatabase: true);
         var page = context.RenderPage<Events>();
 
         page.Until(() => Assert.Contains("Could not read the log", page.Find("[data-testid=load-error]").TextContent));
+    }
+
+    private static IncomingCall Normalized(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return new SegmentCallNormalizer(SegmentCallTypes.Tracking, () => Guid.NewGuid().ToString())
+            .Normalize(document.RootElement, CallDefaults.None, null, DateTimeOffset.UtcNow);
     }
 }

@@ -116,7 +116,7 @@ public static class RenderedPage
         where T : Microsoft.AspNetCore.Components.IComponent => page.OnCurrent(() => element().Click());
 
     /// <summary>Types into the input found now (a change event, as when it loses focus).</summary>
-    public static void ChangeCurrent<T>(this IRenderedComponent<T> page, string selector, string value)
+    public static void ChangeCurrent<T, TValue>(this IRenderedComponent<T> page, string selector, TValue value)
         where T : Microsoft.AspNetCore.Components.IComponent => page.OnCurrent(() => page.Find(selector).Change(value));
 
     /// <summary>Types into the input found now, keystroke by keystroke (an input event, for fields that follow typing).</summary>

@@ -149,9 +149,10 @@ public partial class Settings
     private async Task CreateWriteKeyAsync()
     {
         busy = true;
-        createdWriteKey = await WriteKeys.CreateAsync(newWriteKeyName, await OperatorAsync(), CancellationToken.None);
+        var created = await WriteKeys.CreateAsync(newWriteKeyName, await OperatorAsync(), CancellationToken.None);
         newWriteKeyName = "";
         await LoadAsync();
+        createdWriteKey = created;
         busy = false;
     }
 
