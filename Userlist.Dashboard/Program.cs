@@ -1,4 +1,5 @@
 using Userlist.Dashboard;
+using Userlist.Dashboard.Bench;
 using Userlist.Dashboard.Components;
 using Userlist.Dashboard.Ingest;
 using Userlist.Dashboard.Jobs;
@@ -27,6 +28,9 @@ app.MapIngest();
 
 // A parse-and-answer endpoint that stores nothing: the baseline of bench/ingest (off unless Bench:BareEndpoint).
 app.MapBareEndpointForBenchmarks(app.Configuration);
+
+// Timings of the dashboard's queries, for bench/dashboard (off unless Bench:QueryEndpoints).
+app.MapQueryTimingForBenchmarks(app.Configuration);
 
 // The operator dashboard, its sign-in, and Hangfire's dashboard behind the same sign-in.
 app.MapAccount();

@@ -31,7 +31,7 @@ public sealed class MessageQueries(IDbContextFactory<RelayDbContext> databases)
     public async Task<MessagePage> PageAsync(MessageFilter filter, LogOrder order, int skip, int take, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var query = await FilteredAsync(db, filter, cancellationToken);
+        var query = await FilteredAsync(db, filter, cancellationToken, browsing: true);
         var (total, lowerBound) = filter.UsesIndexesOnly
             ? (await query.CountAsync(cancellationToken), false)
             : (await query.Take(CountCap + 1).CountAsync(cancellationToken) is var capped && capped > CountCap ? (CountCap, true) : (capped, false));
@@ -56,12 +56,31 @@ public sealed class MessageQueries(IDbContextFactory<RelayDbContext> databases)
         return new MessageDetail(message, attempts, retries);
     }
 
-    /// <summary>The calls the filter selects, as a query to page, count or update.</summary>
-    public static async Task<IQueryable<Message>> FilteredAsync(RelayDbContext db, MessageFilter filter, CancellationToken cancellationToken)
+    /// <summary>
+    /// The calls the filter selects, as a query to page, count or update. <paramref name="browsing"/>
+    /// lets a text-only search look at the newest matches alone (all the log can page through);
+    /// retries pass false and reach every match.
+    /// </summary>
+    public static async Task<IQueryable<Message>> FilteredAsync(RelayDbContext db, MessageFilter filter, CancellationToken cancellationToken, bool browsing = false)
     {
-        var messages = string.IsNullOrWhiteSpace(filter.Text)
-            ? db.Messages.AsNoTracking()
-            : db.Messages.FromSql($"SELECT * FROM Messages WHERE Id IN (SELECT rowid FROM MessageSearch WHERE MessageSearch MATCH {SearchPhrase(filter.Text)})").AsNoTracking();
+        var messages = db.Messages.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(filter.Text))
+        {
+            var phrase = SearchPhrase(filter.Text);
+            var textOnly = filter with { Text = null } == new MessageFilter();
+            messages = browsing && textOnly
+                // The index hands matches over newest first and stops at the cap: a common word
+                // costs no more than a rare one.
+                ? db.Messages.FromSql($"""
+                    SELECT * FROM Messages WHERE Id IN (
+                        SELECT rowid FROM MessageSearch WHERE MessageSearch MATCH {phrase} ORDER BY rowid DESC LIMIT {CountCap + 1})
+                    """).AsNoTracking()
+                // With other filters, the index is asked about each call those select.
+                : db.Messages.FromSql($"""
+                    SELECT * FROM Messages AS m WHERE EXISTS (
+                        SELECT 1 FROM MessageSearch WHERE MessageSearch MATCH {phrase} AND rowid = m.Id)
+                    """).AsNoTracking();
+        }
 
         if (filter.Status is { } status)
         {

@@ -7,9 +7,10 @@ using Userlist.Core.Settings;
 namespace Userlist.Core.Storage;
 
 /// <summary>
-/// Keeps the free-text index (<c>MessageSearch</c>) up with the log, a moment behind ingest:
-/// tokenising on the insert path would cost ingest a large share of its throughput, so new calls
-/// are indexed here in chunks after each commit. Search covers a call within about a second.
+/// Keeps the free-text index (<c>MessageSearch</c>) up with the log, behind ingest: tokenising on
+/// the insert path would cost ingest a large share of its throughput, so new calls are indexed
+/// here in small chunks, each when no ingest write is waiting. Ingest always comes first: search
+/// covers a call within about a second at ordinary rates, and catches up after a burst.
 /// </summary>
 public sealed partial class SearchIndexer(
     MessageWriter writer,
@@ -17,27 +18,38 @@ public sealed partial class SearchIndexer(
     ILogger<SearchIndexer> logger) : BackgroundService
 {
     /// <summary>Calls per transaction: short enough that ingest never waits long for the write lock.</summary>
-    private const int Chunk = 2_000;
+    private const int Chunk = 500;
+
+    /// <summary>How often to look again for a gap in ingest while writes are waiting.</summary>
+    private static readonly TimeSpan IngestBusyRecheck = TimeSpan.FromMilliseconds(50);
 
     private readonly SemaphoreSlim newCalls = new(0, 1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // One dedicated thread: SQLite's allocations during indexing stay in one malloc arena instead
+    // of one per thread-pool thread that happens to run a chunk (measured: 70 MB more RSS).
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Run(CancellationToken stoppingToken)
     {
         writer.Committed += Wake;
         try
         {
-            await using var connection = new SqliteConnection(options.Value.ConnectionString);
-            await connection.OpenAsync(stoppingToken);
+            using var connection = new SqliteConnection(options.Value.ConnectionString);
+            connection.Open();
             new SqlitePragmas(options.Value.WriteTimeoutSeconds * 1000).Apply(connection);
             while (!stoppingToken.IsCancellationRequested)
             {
                 try
                 {
-                    while (IndexChunk(connection) == Chunk && !stoppingToken.IsCancellationRequested)
+                    do
                     {
-                        // Give the write lock back between chunks while catching up.
-                        await Task.Yield();
+                        // Give way: a request waiting on a commit matters more than search being current.
+                        while (writer.WritesInFlight > 0 && !stoppingToken.WaitHandle.WaitOne(IngestBusyRecheck))
+                        {
+                        }
                     }
+                    while (!stoppingToken.IsCancellationRequested && IndexChunk(connection) == Chunk);
                 }
                 catch (SqliteException exception)
                 {
@@ -45,7 +57,7 @@ public sealed partial class SearchIndexer(
                 }
 
                 // The safety net for a missed wake-up (a commit during a chunk) is the timeout.
-                await newCalls.WaitAsync(TimeSpan.FromSeconds(5), stoppingToken);
+                newCalls.Wait(TimeSpan.FromSeconds(5), stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -28,6 +28,7 @@ public static class JobsSetup
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
+            .UseLogProvider(new HostBoundHangfireLogs(provider.GetRequiredService<ILoggerFactory>()))
             .UseStorage(provider.GetRequiredService<JobStorage>())
             .UseActivator(provider.GetRequiredService<JobActivator>()));
         services.AddHangfireServer((_, server) =>

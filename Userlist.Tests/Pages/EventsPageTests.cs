@@ -68,7 +68,7 @@ public sealed class EventsPageTests
         }
 
         var page = context.RenderPage<Events>();
-        page.ChangeCurrent("input[data-testid=filter-text]", "lovela");
+        page.ChangeCurrent("input[data-testid=filter-text]", "ada@lovel");
         page.ClickCurrent(() => page.Find("button[data-testid=apply-filter]"));
 
         page.Until(() => Assert.Equal(["u1"], page.FindAll("[data-testid=user-link]").Select(link => link.TextContent)));

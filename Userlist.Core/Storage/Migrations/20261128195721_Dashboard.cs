@@ -56,8 +56,10 @@ namespace Userlist.Core.Storage.Migrations
                 filter: "MessageRowId IS NOT NULL");
 
             // Free-text search over payloads: a contentless FTS5 index (the text stays in Messages)
-            // that SearchIndexer fills behind ingest, so the insert path doesn't tokenise.
-            migrationBuilder.Sql("CREATE VIRTUAL TABLE MessageSearch USING fts5(Payload, content='', contentless_delete=1);");
+            // that SearchIndexer fills behind ingest, so the insert path doesn't tokenise. '@', '.',
+            // '-' and '_' are part of words, so an email or an id is one rare token, found at once,
+            // instead of a phrase of common ones ("user", "example", "com").
+            migrationBuilder.Sql("CREATE VIRTUAL TABLE MessageSearch USING fts5(Payload, content='', contentless_delete=1, tokenize=\"unicode61 tokenchars '@.-_'\");");
         }
 
         /// <inheritdoc />

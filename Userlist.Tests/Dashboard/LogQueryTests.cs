@@ -1,0 +1,110 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Userlist.Core.Delivery;
+using Userlist.Core.Storage;
+using Userlist.Tests.Infrastructure;
+using Userlist.Tests.Ingest;
+
+namespace Userlist.Tests.Dashboard;
+
+/// <summary>The event log's queries on calls stored through ingest, as the dashboard runs them.</summary>
+public sealed class LogQueryTests
+{
+    [Fact]
+    public async Task FreeText_FindsEmailsIdsAndWordBeginnings_AloneOrWithOtherFilters()
+    {
+        await using var relay = new RelayFactory();
+        using var client = relay.CreateClient();
+        await (await client.SendAsync(relay.Post("/v1/batch", """
+            {"batch":[
+              {"type":"identify","userId":"ada","traits":{"email":"ada@example.com","plan":"enterprise"}},
+              {"type":"identify","userId":"grace","traits":{"email":"grace@example.com","plan":"pro"}},
+              {"type":"track","userId":"ada","event":"Report Exported","properties":{"format":"csv"}},
+              {"type":"track","userId":"grace","event":"Report Exported"}]}
+            """))).AssertSuccessAsync();
+        var queries = relay.Services.GetRequiredService<MessageQueries>();
+        await Eventually.HoldsAsync(async () => (await UsersAsync(queries, new(Text: "ada@example.com"))).Count == 1, "the calls are indexed");
+
+        Assert.Equal(["ada"], await UsersAsync(queries, new(Text: "ada@example.com")));
+        Assert.Equal(["ada"], await UsersAsync(queries, new(Text: "enterp")));
+        Assert.Equal(["grace", "ada"], await UsersAsync(queries, new(Text: "Report Export")));
+        Assert.Equal(["ada"], await UsersAsync(queries, new(Text: "exported", UserId: "ada")));
+        Assert.Empty(await UsersAsync(queries, new(Text: "csv", UserId: "grace")));
+        Assert.Empty(await UsersAsync(queries, new(Text: "\"); DROP TABLE Messages; --")));
+    }
+
+    [Fact]
+    public async Task Counts_AreExactOnIndexedFilters_AndStopAtTheCapOnOthers()
+    {
+        await using var relay = new RelayFactory();
+        using var client = relay.CreateClient();
+        for (var batch = 0; batch < 5; batch++)
+        {
+            var calls = string.Join(",", Enumerable.Range(0, 2_010).Select(i => $$"""{"type":"track","userId":"u{{i % 7}}","event":"Seat Added"}"""));
+            await (await client.SendAsync(relay.Post("/v1/batch", $$"""{"batch":[{{calls}}]}"""))).AssertSuccessAsync();
+        }
+
+        var queries = relay.Services.GetRequiredService<MessageQueries>();
+        var all = await queries.PageAsync(new(Status: MessageStatus.Pending), LogOrder.NewestFirst, 0, 50, CancellationToken.None);
+        var byEvent = await queries.PageAsync(new(Event: "Seat Added"), LogOrder.NewestFirst, 0, 50, CancellationToken.None);
+        var deepest = await queries.PageAsync(new(), LogOrder.NewestFirst, 50_000, 50, CancellationToken.None);
+
+        Assert.Equal((10_050, false), (all.Total, all.TotalIsLowerBound));
+        Assert.Equal((MessageQueries.CountCap, true), (byEvent.Total, byEvent.TotalIsLowerBound));
+        Assert.Equal(50, byEvent.Rows.Count);
+        Assert.Equal(50, deepest.Rows.Count);
+        Assert.True(deepest.Rows[0].Id <= all.Rows[0].Id - MessageQueries.MaxBrowsable, "paging stops at the browsable depth");
+    }
+
+    [Fact]
+    public async Task TimeRange_SelectsExactlyTheCallsReceivedInIt()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 20, 8, 0, 0, TimeSpan.Zero));
+        await using var relay = new RelayFactory { Time = clock };
+        using var client = relay.CreateClient();
+        for (var hour = 0; hour < 6; hour++)
+        {
+            await (await client.SendAsync(relay.Post("/v1/track", $$"""{"userId":"at-{{hour}}","event":"Tick"}"""))).AssertSuccessAsync();
+            clock.Advance(TimeSpan.FromHours(1));
+        }
+
+        var queries = relay.Services.GetRequiredService<MessageQueries>();
+        var from = new DateTime(2026, 11, 20, 10, 0, 0, DateTimeKind.Utc);
+        Assert.Equal(["at-4", "at-3", "at-2"], await UsersAsync(queries, new(ReceivedFrom: from, ReceivedTo: from.AddHours(3))));
+        Assert.Equal(["at-5"], await UsersAsync(queries, new(ReceivedFrom: from.AddHours(3))));
+        Assert.Equal(["at-0"], await UsersAsync(queries, new(ReceivedTo: from.AddHours(-1))));
+    }
+
+    [Fact]
+    public async Task Retention_TakesDeletedCallsOutOfTheSearchIndex()
+    {
+        await using var harness = await Delivery.DeliveryHarness.StartAsync();
+        await harness.SendAsync("/v1/identify", """{"userId":"old","traits":{"email":"old@example.com"},"messageId":"old"}""");
+        await harness.UntilStatusAsync("old", MessageStatus.Delivered);
+        var queries = harness.Relay.Services.GetRequiredService<MessageQueries>();
+        await Eventually.HoldsAsync(async () => (await UsersAsync(queries, new(Text: "old@example.com"))).Count == 1, "the call is indexed");
+
+        await using (var db = await harness.Relay.Services.GetRequiredService<IDbContextFactory<RelayDbContext>>().CreateDbContextAsync())
+        {
+            await db.Messages.ExecuteUpdateAsync(m => m.SetProperty(x => x.ReceivedAt, DateTime.UtcNow.AddDays(-31)));
+        }
+
+        Assert.Equal(1, await harness.Relay.Services.GetRequiredService<RetentionJob>().RunAsync(CancellationToken.None));
+
+        Assert.Empty(await UsersAsync(queries, new(Text: "old@example.com")));
+        Assert.Equal(0, await SearchIndexedCountAsync(harness.Relay));
+    }
+
+    private static async Task<List<string?>> UsersAsync(MessageQueries queries, MessageFilter filter) =>
+        [.. (await queries.PageAsync(filter, LogOrder.NewestFirst, 0, 50, CancellationToken.None)).Rows.Select(r => r.UserId)];
+
+    private static async Task<long> SearchIndexedCountAsync(RelayFactory relay)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={relay.DatabasePath}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM MessageSearch";
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
