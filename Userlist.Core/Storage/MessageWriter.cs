@@ -93,7 +93,7 @@ public sealed partial class MessageWriter(IOptions<StorageOptions> options, ILog
         {
             // Keep the indexes' hot pages in memory, and leave checkpoints to WalCheckpointer so
             // that copying the WAL into the database never stalls a commit.
-            tuning.CommandText = "PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=0;";
+            tuning.CommandText = "PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint=0;";
             tuning.ExecuteNonQuery();
         }
 

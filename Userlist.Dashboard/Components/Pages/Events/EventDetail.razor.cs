@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Data.Sqlite;
 using Microsoft.JSInterop;
 using MudBlazor;
+using Userlist.Dashboard.Components.Shared;
 using Userlist.Core.Delivery;
 using Userlist.Core.Mapping;
 using Userlist.Core.Settings;
@@ -139,7 +140,7 @@ public sealed partial class EventDetail : IDisposable
 
     private async Task RetryAsync()
     {
-        var me = (await Authentication).User.Identity?.Name ?? "unknown operator";
+        var me = await Authentication.NameAsync();
         if (await Retries.RetryAsync(Id, me, CancellationToken.None))
         {
             Snackbar.Add("Sent back to the queue", Severity.Success);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Data.Sqlite;
 using MudBlazor;
+using Userlist.Dashboard.Components.Shared;
 using Userlist.Core.Delivery;
 using Userlist.Core.Storage;
 
@@ -154,7 +155,7 @@ public sealed partial class Events : IDisposable
 
     private async Task RetrySelectedAsync()
     {
-        var me = await OperatorAsync();
+        var me = await Authentication.NameAsync();
         var count = await Retries.RetrySelectedAsync(selected.Select(row => row.Id).ToList(), me, CancellationToken.None);
         Snackbar.Add($"Sent {count:N0} of {selected.Count:N0} selected calls back to the queue (only Failed, Rejected and Skipped calls are retried)", Severity.Success);
         await ApplyAsync();
@@ -188,7 +189,7 @@ public sealed partial class Events : IDisposable
                 retried = done;
                 StateHasChanged();
             }));
-            var total = await Retries.RetryMatchingAsync(filter, await OperatorAsync(), progress, CancellationToken.None);
+            var total = await Retries.RetryMatchingAsync(filter, await Authentication.NameAsync(), progress, CancellationToken.None);
             Snackbar.Add($"Sent {total:N0} calls back to the queue", Severity.Success);
         }
         finally
@@ -241,8 +242,6 @@ public sealed partial class Events : IDisposable
     }
 
     private void OnCommitted(int added) => Interlocked.Add(ref newCalls, added);
-
-    private async Task<string> OperatorAsync() => (await Authentication).User.Identity?.Name ?? "unknown operator";
 
     private static (DateTime? Value, bool Invalid) ParseTime(string? value) =>
         string.IsNullOrWhiteSpace(value) ? (null, false)

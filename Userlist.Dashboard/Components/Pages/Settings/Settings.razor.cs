@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Data.Sqlite;
 using Microsoft.JSInterop;
 using MudBlazor;
+using Userlist.Dashboard.Components.Shared;
 using Userlist.Core.PushApi;
 using Userlist.Core.Segment;
 using Userlist.Core.Settings;
@@ -93,7 +94,7 @@ public partial class Settings
     private async Task SaveKeyAsync()
     {
         busy = true;
-        await Delivery.SavePushKeyAsync(newKey.Trim(), await OperatorAsync(), CancellationToken.None);
+        await Delivery.SavePushKeyAsync(newKey.Trim(), await Authentication.NameAsync(), CancellationToken.None);
         await Dispatcher.RefreshBlockAsync(CancellationToken.None);
         newKey = "";
         check = null;
@@ -118,7 +119,7 @@ public partial class Settings
         busy = true;
         // Only what the operator changed is saved: a value equal to configuration's stays unpinned.
         var changed = values.Where(v => (v.Value ?? "").Trim() != saved.GetValueOrDefault(v.Key, "")).ToDictionary(v => v.Key, v => v.Value);
-        settingProblems = await Overrides.SaveAsync(changed, await OperatorAsync(), CancellationToken.None);
+        settingProblems = await Overrides.SaveAsync(changed, await Authentication.NameAsync(), CancellationToken.None);
         if (settingProblems.Count == 0)
         {
             await LoadAsync();
@@ -131,7 +132,7 @@ public partial class Settings
     private async Task PauseAsync()
     {
         busy = true;
-        await Delivery.PauseAsync(await OperatorAsync(), CancellationToken.None);
+        await Delivery.PauseAsync(await Authentication.NameAsync(), CancellationToken.None);
         await Dispatcher.RefreshBlockAsync(CancellationToken.None);
         await LoadAsync();
         busy = false;
@@ -140,7 +141,7 @@ public partial class Settings
     private async Task ResumeAsync()
     {
         busy = true;
-        await Delivery.UnpauseAsync(await OperatorAsync(), CancellationToken.None);
+        await Delivery.UnpauseAsync(await Authentication.NameAsync(), CancellationToken.None);
         await Dispatcher.RefreshBlockAsync(CancellationToken.None);
         await LoadAsync();
         busy = false;
@@ -149,7 +150,7 @@ public partial class Settings
     private async Task CreateWriteKeyAsync()
     {
         busy = true;
-        var created = await WriteKeys.CreateAsync(newWriteKeyName, await OperatorAsync(), CancellationToken.None);
+        var created = await WriteKeys.CreateAsync(newWriteKeyName, await Authentication.NameAsync(), CancellationToken.None);
         newWriteKeyName = "";
         await LoadAsync();
         createdWriteKey = created;
@@ -159,7 +160,7 @@ public partial class Settings
     private async Task RevokeAsync(WriteKeySummary key)
     {
         busy = true;
-        await WriteKeys.RevokeAsync(key.Id, await OperatorAsync(), CancellationToken.None);
+        await WriteKeys.RevokeAsync(key.Id, await Authentication.NameAsync(), CancellationToken.None);
         createdWriteKey = null;
         await LoadAsync();
         busy = false;
@@ -175,6 +176,9 @@ public partial class Settings
         })
 
         analytics.identify({ userId: 'user-1', traits: { email: 'ada@example.com' } })
+
+        // In a script that exits, send what is queued first.
+        await analytics.closeAndFlush()
         """;
 
     private async Task CopyAsync(string text)
@@ -190,5 +194,4 @@ public partial class Settings
         }
     }
 
-    private async Task<string> OperatorAsync() => (await Authentication).User.Identity?.Name ?? "unknown operator";
 }
