@@ -24,6 +24,7 @@ public static class DashboardServices
         builder.WebHost.UseStaticWebAssets();
 
         builder.Services.AddRelayCore();
+        builder.Services.AddIngestRateLimit();
         builder.Services.AddRelayJobs();
         builder.Services.AddRelayOperators();
         builder.Services.AddSingleton<ISecretProtector, DataProtectionSecrets>();

@@ -12,8 +12,14 @@ builder.AddRelayDashboard();
 
 var app = builder.Build();
 
+// No framing, no sniffing, scripts only from the relay (every response, ingest's included).
+app.UseSecurityHeaders();
+
 // Browser analytics.js posts cross-origin to /v1/*.
 app.UseCors();
+
+// Ingest answers 429 past Ingest:RequestsPerSecondPerKey for one write key.
+app.UseRateLimiter();
 
 // Operators sign in for everything but ingest, static assets and the sign-in pages.
 app.UseAuthentication();

@@ -26,7 +26,7 @@ public static class IngestEndpoints
     public static IEndpointRouteBuilder MapIngest(this IEndpointRouteBuilder endpoints)
     {
         // Segment clients authenticate with write keys, not the dashboard's sign-in.
-        var v1 = endpoints.MapGroup("/v1").RequireCors(CorsPolicy).DisableAntiforgery().AllowAnonymous();
+        var v1 = endpoints.MapGroup("/v1").RequireCors(CorsPolicy).DisableAntiforgery().AllowAnonymous().RequireRateLimiting(IngestRateLimit.Policy);
         v1.MapPost("/batch", BatchAsync);
         v1.MapPost("/import", BatchAsync);
         v1.MapPost("/b", BatchAsync);
@@ -35,7 +35,7 @@ public static class IngestEndpoints
             v1.MapPost($"/{path}", (HttpContext http, IngestService ingest) => SingleAsync(http, ingest, type));
         }
 
-        endpoints.MapPost("/segment/webhook", WebhookAsync).DisableAntiforgery().AllowAnonymous();
+        endpoints.MapPost("/segment/webhook", WebhookAsync).DisableAntiforgery().AllowAnonymous().RequireRateLimiting(IngestRateLimit.Policy);
 
         // Other methods on the ingest paths answer 405 (never a page or a redirect), and unknown
         // /v1 paths 404, both in JSON, so a misconfigured client sees what is wrong.

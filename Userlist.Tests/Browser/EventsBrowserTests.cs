@@ -33,6 +33,7 @@ public sealed class EventsBrowserTests
         using var _ = playwright;
         await using var __ = browser;
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = harness.ServerAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 900 } });
+        var violations = Infrastructure.Browser.PolicyViolations(page);
         await page.GotoAsync("/account/login?returnUrl=%2Fsettings");
         await Infrastructure.Browser.SignInAsync(page, Email, Password);
 
@@ -106,6 +107,7 @@ public sealed class EventsBrowserTests
         await Assertions.Expect(page.GetByTestId("count-Delivered")).ToContainTextAsync("5");
         await Assertions.Expect(page.GetByTestId("last-errors")).ToContainTextAsync("User must exist");
         await Infrastructure.Browser.ScreenshotAsync(page, "overview.png");
+        Assert.Empty(violations);
     }
 
     [SkippableFact]
@@ -119,6 +121,7 @@ public sealed class EventsBrowserTests
         using var _ = playwright;
         await using var __ = browser;
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = harness.ServerAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 900 } });
+        var violations = Infrastructure.Browser.PolicyViolations(page);
         await page.GotoAsync("/account/login?returnUrl=%2Fsandbox");
         await Infrastructure.Browser.SignInAsync(page, Email, Password);
         await Infrastructure.Browser.UntilInteractiveAsync(page);
@@ -143,5 +146,6 @@ public sealed class EventsBrowserTests
         Assert.Equal(("sandbox", MessageStatus.Delivered), (stored.SourceId, stored.Status));
         Assert.Contains("ada@example.com", Assert.Single(harness.Userlist.Requests).Body);
         await Infrastructure.Browser.ScreenshotAsync(page, "sandbox.png");
+        Assert.Empty(violations);
     }
 }

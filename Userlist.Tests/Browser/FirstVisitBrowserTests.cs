@@ -20,6 +20,7 @@ public sealed class FirstVisitBrowserTests
         await using var __ = browser;
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = relay.ServerAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 800 } });
 
+        var violations = Infrastructure.Browser.PolicyViolations(page);
         await page.GotoAsync("/");
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/setup$"));
         await Infrastructure.Browser.ScreenshotAsync(page, "setup.png");
@@ -39,7 +40,6 @@ public sealed class FirstVisitBrowserTests
 
         await Infrastructure.Browser.SignInAsync(page, "ops@example.com", "correct horse battery");
         await Assertions.Expect(page.GetByTestId("count-Pending")).ToBeVisibleAsync();
-        await Infrastructure.Browser.ScreenshotAsync(page, "overview.png");
 
         await page.ClickAsync("[data-testid=nav-operators]");
         await Infrastructure.Browser.UntilInteractiveAsync(page);
@@ -51,5 +51,6 @@ public sealed class FirstVisitBrowserTests
 
         await page.ClickAsync("[data-testid=nav-hangfire]");
         await Assertions.Expect(page.GetByText("Userlist Relay jobs").First).ToBeVisibleAsync();
+        Assert.Empty(violations);
     }
 }

@@ -50,6 +50,20 @@ public static class Browser
         await page.ClickAsync("[data-testid=sign-in]");
     }
 
+    /// <summary>The page's Content-Security-Policy violations from now on, as chromium reports them in the console.</summary>
+    public static List<string> PolicyViolations(IPage page)
+    {
+        var violations = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                violations.Add(message.Text);
+            }
+        };
+        return violations;
+    }
+
     /// <summary>Waits until the page's circuit is live (the dashboard's InteractiveMarker).</summary>
     public static Task UntilInteractiveAsync(IPage page) =>
         page.Locator("[data-testid=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Userlist.Core.Storage;
 
@@ -33,6 +34,9 @@ public sealed class RelayFactory : WebApplicationFactory<Program>
     public Dictionary<string, string?> Settings { get; } = [];
 
     public TimeProvider? Time { get; init; }
+
+    /// <summary>Everything the relay logged, at every level.</summary>
+    public CapturedLogs Logs { get; } = new();
 
     private bool OwnsFolder { get; }
 
@@ -66,6 +70,7 @@ public sealed class RelayFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
         builder.ConfigureTestServices(services =>
         {
             if (Time is not null)

@@ -1,0 +1,180 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Userlist.Core.Segment;
+using Userlist.Core.Settings;
+using Userlist.Core.Storage;
+using Userlist.Tests.Delivery;
+using Userlist.Tests.Infrastructure;
+using Userlist.Tests.Ingest;
+using Userlist.Tests.Operators;
+
+namespace Userlist.Tests.Security;
+
+public sealed class SecurityTests
+{
+    private const string Email = "ops@example.com";
+    private const string Password = "correct horse battery";
+    private const string PushKey = "push-secret-0123456789-wxyz";
+
+    [Theory]
+    [InlineData("/events")]
+    [InlineData("/events/1")]
+    [InlineData("/sandbox")]
+    [InlineData("/settings")]
+    [InlineData("/operators")]
+    [InlineData("/hangfire/recurring")]
+    public async Task DashboardPage_WithoutSignIn_RedirectsToSignIn(string path)
+    {
+        await using var relay = AdminRelay();
+        using var client = relay.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var response = await client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/account/login", response.Headers.Location!.AbsolutePath, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BlazorCircuit_WithoutSignIn_IsRefused()
+    {
+        await using var relay = AdminRelay();
+        using var client = relay.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var response = await client.PostAsync("/_blazor/negotiate?negotiateVersion=1", null);
+
+        Assert.True(response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Unauthorized, $"answered {response.StatusCode}");
+    }
+
+    [Fact]
+    public async Task BenchmarkProbes_AreNotThereUnlessAskedFor()
+    {
+        await using var relay = AdminRelay();
+        using var client = relay.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        // Not mapped, so they fall to the sign-in like any unknown dashboard path.
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/bench/queries")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/bench/search-backlog")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/account/login")]
+    [InlineData("/v1/identify")]
+    public async Task Responses_CarryTheSecurityHeaders(string path)
+    {
+        await using var relay = AdminRelay();
+        using var client = relay.CreateClient();
+
+        var response = await client.GetAsync(path);
+
+        var policy = string.Join(" ", response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("frame-ancestors 'none'", policy);
+        Assert.Contains("script-src 'self';", policy);
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
+    }
+
+    [Fact]
+    public async Task IngestPastTheRateForOneWriteKey_Answers429WithRetryAfter_OtherKeysUnaffected()
+    {
+        await using var relay = new RelayFactory { Settings = { ["Ingest:RequestsPerSecondPerKey"] = "3", ["Ingest:WriteKeys:1"] = "other-key" } };
+        using var client = relay.CreateClient();
+
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i < 6; i++)
+        {
+            answers.Add(await client.SendAsync(relay.Post("/v1/identify", $$"""{"userId":"u{{i}}"}""")));
+        }
+
+        var limited = answers.First(a => a.StatusCode == HttpStatusCode.TooManyRequests);
+        Assert.True(int.Parse(Assert.Single(limited.Headers.GetValues("Retry-After"))) >= 1);
+        Assert.Contains("\"code\":\"rate_limited\"", await limited.Content.ReadAsStringAsync());
+        Assert.InRange(answers.Count(a => a.StatusCode == HttpStatusCode.OK), 3, 5);
+        await (await client.SendAsync(relay.Post("/v1/identify", """{"userId":"other"}""", "other-key"))).AssertSuccessAsync();
+        Assert.Equal(answers.Count(a => a.StatusCode == HttpStatusCode.OK) + 1, (await relay.MessagesAsync()).Count);
+    }
+
+    [Fact]
+    public async Task SavedPushKey_IsEncryptedAtRest()
+    {
+        await using var relay = AdminRelay();
+        await relay.Services.GetRequiredService<DeliverySettings>().SavePushKeyAsync(PushKey, Email, CancellationToken.None);
+
+        Assert.Equal(PushKey, (await relay.Services.GetRequiredService<DeliverySettings>().SendingKeyAsync(CancellationToken.None)).PushKey);
+        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(relay.DatabasePath)!, "relay.db*"))
+        {
+            Assert.DoesNotContain(PushKey, Encoding.UTF8.GetString(await ReadSharedAsync(file)));
+        }
+    }
+
+    [Fact]
+    public async Task Secrets_NeverAppearInLogsPagesOrAttempts()
+    {
+        const string WriteKey = "wk-secret-abcdef-123456";
+        await using var harness = await DeliveryHarness.StartAsync(
+            u => u.Script = request => Task.FromResult(request.Path == "/events" ? new FakeUserlist.Scripted(401) : null),
+            new() { ["Ingest:WriteKeys:1"] = WriteKey, ["Dashboard:AdminEmail"] = Email, ["Dashboard:AdminPassword"] = Password },
+            pushKey: PushKey);
+        using var client = harness.Relay.CreateClient();
+        await (await client.SendAsync(harness.Relay.Post("/v1/identify", """{"userId":"u","messageId":"ok"}""", WriteKey))).AssertSuccessAsync();
+        await harness.UntilStatusAsync("ok", MessageStatus.Delivered);
+        await (await client.SendAsync(harness.Relay.Post("/v1/track", """{"userId":"u","event":"E","messageId":"refused"}""", WriteKey))).AssertSuccessAsync();
+        await Eventually.HoldsAsync(async () => (await harness.AttemptsAsync("refused")).Count > 0, "the refused attempt is recorded");
+        await (await client.SendAsync(harness.Relay.Post("/v1/identify", """{"userId":"x"}""", "wk-wrong-key-999"))).Content.ReadAsStringAsync();
+
+        await AccountForms.SignInAsync(client, Email, Password);
+        var pages = new StringBuilder();
+        foreach (var path in (string[])["/", "/events", "/settings", $"/events/{(await harness.MessageAsync("refused")).Id}", "/hangfire"])
+        {
+            pages.Append(await client.GetStringAsync(path));
+        }
+
+        await using var db = await harness.Relay.Services.GetRequiredService<IDbContextFactory<RelayDbContext>>().CreateDbContextAsync();
+        var stored = string.Join(" ", (await db.DeliveryAttempts.ToListAsync()).Select(a => $"{a.RequestBody} {a.ResponseBody} {a.Error}"))
+            + string.Join(" ", await db.Messages.Select(m => m.Payload).ToListAsync())
+            + string.Join(" ", await db.AuditLog.Select(a => a.Detail).ToListAsync());
+        foreach (var secret in (string[])[PushKey, WriteKey, "wk-wrong-key-999"])
+        {
+            Assert.DoesNotContain(harness.Relay.Logs.Lines, line => line.Contains(secret, StringComparison.Ordinal));
+            Assert.DoesNotContain(secret, pages.ToString());
+            Assert.DoesNotContain(secret, stored);
+        }
+
+        Assert.Contains(harness.Relay.Logs.Lines, line => line.Contains("refused the Push API key", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task HostilePayloadStrings_AreShownAsText()
+    {
+        await using var relay = AdminRelay();
+        using var client = relay.CreateClient();
+        await (await client.SendAsync(relay.Post("/v1/track", """
+            {"userId":"<img src=x onerror=alert(1)>","event":"<script>alert('xss')</script>",
+             "properties":{"url":"javascript:alert(document.cookie)"},"messageId":"hostile"}
+            """))).AssertSuccessAsync();
+        var id = Assert.Single(await relay.MessagesAsync()).Id;
+        await AccountForms.SignInAsync(client, Email, Password);
+
+        var html = await client.GetStringAsync($"/events/{id}") + await client.GetStringAsync("/events");
+
+        Assert.DoesNotContain("<script>alert", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<img src=x", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("href=\"javascript:", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("&lt;script&gt;alert(", html, StringComparison.Ordinal);
+    }
+
+    private static RelayFactory AdminRelay() => new()
+    {
+        Settings = { ["Dashboard:AdminEmail"] = Email, ["Dashboard:AdminPassword"] = Password },
+    };
+
+    private static async Task<byte[]> ReadSharedAsync(string file)
+    {
+        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+}
