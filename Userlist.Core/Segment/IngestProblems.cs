@@ -11,6 +11,8 @@ public static class IngestProblems
 
     public static readonly CallProblem InvalidJson = new("invalid_json", "Invalid JSON");
 
+    public static readonly CallProblem InvalidUtf8 = new("invalid_json", "Invalid JSON: the body is not valid UTF-8");
+
     public static readonly CallProblem NotAnObject = new("invalid_call", "The body must be a JSON object (one Segment call)");
 
     public static readonly CallProblem NotABatch = new("invalid_batch", "The body must be a JSON object with a \"batch\" array");

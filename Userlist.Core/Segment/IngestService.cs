@@ -43,6 +43,13 @@ public sealed partial class IngestService(
             return IngestOutcome.BadRequest(readProblem);
         }
 
+        // The parser checks UTF-8 only in the strings it is asked to read: a broken byte inside a
+        // value would surface later, mid-normalisation, as a 500 (found by the hostile-input corpus).
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            return IngestOutcome.BadRequest(IngestProblems.InvalidUtf8);
+        }
+
         JsonDocument document;
         try
         {
