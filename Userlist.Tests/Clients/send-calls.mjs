@@ -14,7 +14,10 @@ let input = '';
 for await (const chunk of process.stdin) input += chunk;
 const calls = JSON.parse(input);
 
-const analytics = new Analytics({ writeKey, host, flushAt: 15, flushInterval: 100, maxRetries: 3 });
+// The crash test keeps the client retrying through relay restarts and spreads its calls out.
+const maxRetries = Number(process.env.MAX_RETRIES ?? 3);
+const delayMs = Number(process.env.DELAY_MS ?? 0);
+const analytics = new Analytics({ writeKey, host, flushAt: 15, flushInterval: 100, maxRetries });
 const acknowledged = [];
 const failed = [];
 
@@ -24,6 +27,7 @@ for (const { method, params } of calls) {
     if (error) failed.push({ messageId, reason: String(error.reason ?? error.message ?? error) });
     else acknowledged.push(messageId);
   });
+  if (delayMs > 0) await new Promise(resolve => setTimeout(resolve, delayMs));
 }
 
 await analytics.closeAndFlush({ timeout: 30000 });

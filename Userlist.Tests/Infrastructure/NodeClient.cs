@@ -38,7 +38,9 @@ public static class NodeClient
 
     public sealed record FailedCall(string? MessageId, string Reason);
 
-    public static async Task<SendResult> SendAsync(Uri relay, string writeKey, IEnumerable<object> calls, CancellationToken cancellationToken = default)
+    /// <param name="environment">MAX_RETRIES (the client's, default 3) and DELAY_MS (between calls, default 0).</param>
+    public static async Task<SendResult> SendAsync(
+        Uri relay, string writeKey, IEnumerable<object> calls, CancellationToken cancellationToken = default, Dictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("node", ["send-calls.mjs", relay.ToString().TrimEnd('/'), writeKey])
         {
@@ -47,6 +49,11 @@ public static class NodeClient
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in environment ?? [])
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
         await process.StandardInput.WriteAsync(JsonSerializer.Serialize(calls));
         process.StandardInput.Close();

@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
+using Userlist.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Userlist.Tests.Delivery;
+
+/// <summary>
+/// The relay as its own process, killed with SIGKILL at random moments while the real Segment
+/// client sends to it, and restarted each time; a fake Userlist records what arrives. Afterwards
+/// every call the client saw acknowledged is stored exactly once, every one reaches Userlist at
+/// least once and in each user's order, and the duplicates (possible only for a request in flight
+/// at a kill) are counted. The suite runs a short version; bench/crash/run.sh the full one
+/// (CRASH_CALLS, CRASH_USERS, CRASH_KILLS).
+/// </summary>
+[Collection(CrashCollection.Name)]
+public sealed partial class CrashTests(ITestOutputHelper output)
+{
+    private const string WriteKey = "crash-key";
+
+    [SkippableFact]
+    public async Task KilledAtRandomWhileCallsArrive_AcknowledgedCallsAreStoredOnceAndDeliveredInOrder()
+    {
+        NodeClient.SkipUnlessInstalled();
+        var calls = Setting("CRASH_CALLS", 1_500);
+        var users = Setting("CRASH_USERS", 50);
+        var kills = Setting("CRASH_KILLS", 3);
+        using var folder = new TemporaryFolder();
+        await using var userlist = await FakeUserlist.StartAsync();
+        var port = FreePort();
+        var relay = new RelayProcess(folder.Path, port, userlist.Url);
+        await relay.StartAsync();
+        try
+        {
+            var sending = NodeClient.SendAsync(new Uri($"http://127.0.0.1:{port}"), WriteKey, Calls(calls, users),
+                environment: new() { ["MAX_RETRIES"] = "40", ["DELAY_MS"] = calls > 5_000 ? "1" : "3" });
+            var random = new Random();
+            for (var kill = 1; kill <= kills; kill++)
+            {
+                // The kill moment is the scenario's input, not a wait for anything.
+                await Task.Delay(random.Next(300, 1_500));
+                relay.Kill();
+                output.WriteLine($"killed the relay ({kill} of {kills}) with {userlist.Requests.Count} requests at Userlist");
+                await relay.StartAsync();
+            }
+
+            var sent = await sending;
+            var acknowledged = sent.Acknowledged.ToHashSet();
+            var stored = await StoredAsync(relay.DatabasePath);
+            await Eventually.HoldsAsync(async () => (await StoredAsync(relay.DatabasePath)).All(m => m.Status == 3),
+                "every stored call is Delivered", TimeSpan.FromSeconds(Math.Max(60, calls / 100)));
+            stored = await StoredAsync(relay.DatabasePath);
+
+            // Every acknowledged call is stored, once (the unique index makes more impossible; none may be missing).
+            var missing = acknowledged.Except(stored.Select(m => m.MessageId)).ToList();
+            Assert.True(missing.Count == 0, $"{missing.Count} acknowledged calls are not stored, e.g. {string.Join(", ", missing.Take(5))}");
+            Assert.Equal(stored.Count, stored.Select(m => m.MessageId).Distinct().Count());
+
+            // Every stored call reached Userlist, in the order stored for its user.
+            var deliveries = userlist.Requests.Where(r => r.AnsweredStatus == 202).Select(r => Sequence(r.Body)).ToList();
+            var delivered = deliveries.Distinct().ToHashSet();
+            var bySequence = stored.ToDictionary(m => int.Parse(m.MessageId[2..], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.All(bySequence.Keys, sequence => Assert.Contains(sequence, delivered));
+            foreach (var user in stored.GroupBy(m => m.UserId))
+            {
+                var firstDeliveries = deliveries.Where(s => bySequence.TryGetValue(s, out var m) && m.UserId == user.Key).Distinct().ToList();
+                var storedOrder = user.OrderBy(m => m.Id).Select(m => int.Parse(m.MessageId[2..], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+                Assert.Equal(storedOrder, firstDeliveries);
+            }
+
+            var duplicates = deliveries.GroupBy(s => s).Where(g => g.Count() > 1).Select(g => bySequence[g.Key].Type).ToList();
+            output.WriteLine($"CRASH calls={calls} users={users} kills={kills} acknowledged={acknowledged.Count} " +
+                $"not-acknowledged={sent.Failed.Count} stored={stored.Count} delivered={delivered.Count} " +
+                $"duplicates={duplicates.Count} (identify={duplicates.Count(t => t == "identify")}, group={duplicates.Count(t => t == "group")}, " +
+                $"track={duplicates.Count(t => t == "track")}) requests-to-userlist={userlist.Requests.Count}");
+            Assert.True(acknowledged.Count >= calls * 0.9, $"only {acknowledged.Count} of {calls} were acknowledged");
+            Assert.True(duplicates.Count <= kills * 64, $"{duplicates.Count} duplicates: more than the requests that can be in flight at {kills} kills");
+        }
+        finally
+        {
+            relay.Kill();
+        }
+    }
+
+    private static IEnumerable<object> Calls(int count, int users) => Enumerable.Range(0, count).Select(i =>
+    {
+        var user = $"user-{i % users}";
+        var messageId = $"c-{i}";
+        return (i / users % 3) switch
+        {
+            0 => (object)new { method = "identify", @params = new { userId = user, messageId, traits = new { email = $"{user}@example.com", seq = i } } },
+            1 => new { method = "group", @params = new { userId = user, messageId, groupId = $"company-{i % 7}", traits = new { name = "Acme", seq = i } } },
+            _ => new { method = "track", @params = new { userId = user, messageId, @event = "Step Done", properties = new { seq = i } } },
+        };
+    });
+
+    /// <summary>Which call a Push API request carries: every call sent has its own "seq".</summary>
+    private static int Sequence(string body) => int.Parse(SeqPattern().Match(body).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static async Task<List<(long Id, string MessageId, string? UserId, string? Type, int Status)>> StoredAsync(string databasePath)
+    {
+        await using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT Id, MessageId, UserId, Type, Status FROM Messages ORDER BY Id";
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<(long, string, string?, string?, int)>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt32(4)));
+        }
+
+        return rows;
+    }
+
+    private static int Setting(string name, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), out var value) ? value : fallback;
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [GeneratedRegex("\"seq\":(\\d+)")]
+    private static partial Regex SeqPattern();
+
+    /// <summary>The relay run as `dotnet Userlist.Dashboard.dll`, the way it is deployed, on its own files.</summary>
+    private sealed class RelayProcess(string folder, int port, Uri userlist)
+    {
+        private Process? process;
+
+        public string DatabasePath => Path.Combine(folder, "relay.db");
+
+        public async Task StartAsync()
+        {
+            var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Userlist.Dashboard.dll")])
+            {
+                WorkingDirectory = folder,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            start.Environment["Urls"] = $"http://127.0.0.1:{port}";
+            start.Environment["ConnectionStrings__Userlist"] = $"Data Source={DatabasePath}";
+            start.Environment["Ingest__WriteKeys__0"] = WriteKey;
+            start.Environment["Userlist__PushApiUrl"] = userlist.ToString();
+            start.Environment["Userlist__PushKey"] = "push-key";
+            start.Environment["Userlist__RequestsPerMinute"] = "1000000";
+            start.Environment["Delivery__RetryInitialDelaySeconds"] = "0.2";
+            start.Environment["Delivery__RetryMaxDelaySeconds"] = "1";
+            start.Environment["Delivery__LeaseSeconds"] = "2";
+            start.Environment["Logging__LogLevel__Default"] = "Warning";
+            process = Process.Start(start)!;
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            using var http = new HttpClient();
+            await Eventually.HoldsAsync(async () =>
+            {
+                Assert.False(process.HasExited, $"the relay exited with {(process.HasExited ? process.ExitCode : 0)}");
+                try
+                {
+                    return (await http.GetAsync($"http://127.0.0.1:{port}/v1/batch")).StatusCode == HttpStatusCode.MethodNotAllowed;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            }, "the relay answers", TimeSpan.FromSeconds(60));
+        }
+
+        /// <summary>SIGKILL: no shutdown, no flushing, as a crash or an OOM kill.</summary>
+        public void Kill()
+        {
+            if (process is { HasExited: false })
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
+            }
+        }
+    }
+}
+
+/// <summary>The crash test runs alone: it kills and restarts processes and wants the machine's cores.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class CrashCollection
+{
+    public const string Name = "crash";
+}
