@@ -220,18 +220,30 @@ public sealed partial class Dispatcher(
         var now = time.GetUtcNow().UtcDateTime;
         var lease = now.AddSeconds(options.CurrentValue.LeaseSeconds);
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        // Each status is walked in Id order on its (Status, Id) index and stops at the claim size,
+        // so a claim costs the same with a million calls waiting as with ten; it holds the write
+        // lock that long, so ingest must never wait on it. The status numbers are literals so that
+        // SQLite can use the partial IX_Messages_InFlight index (1 = Delivering, 2 = Retrying,
+        // 0 = Pending).
+        var size = ClaimSize();
         await db.Database.ExecuteSqlAsync($"""
             UPDATE Messages SET Status = {(int)MessageStatus.Delivering}, LeaseToken = {token}, LeaseExpiresAt = {lease}, UpdatedAt = {now}
             WHERE Id IN (
-                SELECT m.Id FROM Messages m
-                WHERE m.Status IN ({(int)MessageStatus.Pending}, {(int)MessageStatus.Retrying})
-                  AND (m.NextAttemptAt IS NULL OR m.NextAttemptAt <= {now})
-                  AND (m.UserId IS NULL OR NOT EXISTS (
-                      SELECT 1 FROM Messages e
-                      WHERE e.UserId = m.UserId AND e.Id < m.Id
-                        AND e.Status IN ({(int)MessageStatus.Delivering}, {(int)MessageStatus.Retrying})))
-                ORDER BY m.Id
-                LIMIT {ClaimSize()})
+                SELECT Id FROM (
+                    SELECT Id FROM (
+                        SELECT m.Id FROM Messages m
+                        WHERE m.Status = 0
+                          AND (m.UserId IS NULL OR NOT EXISTS (
+                              SELECT 1 FROM Messages e WHERE e.UserId = m.UserId AND e.Id < m.Id AND e.Status IN (1, 2)))
+                        ORDER BY m.Id LIMIT {size})
+                    UNION ALL
+                    SELECT Id FROM (
+                        SELECT m.Id FROM Messages m
+                        WHERE m.Status = 2 AND m.NextAttemptAt <= {now}
+                          AND (m.UserId IS NULL OR NOT EXISTS (
+                              SELECT 1 FROM Messages e WHERE e.UserId = m.UserId AND e.Id < m.Id AND e.Status IN (1, 2)))
+                        ORDER BY m.Id LIMIT {size}))
+                ORDER BY Id LIMIT {size})
             """, cancellationToken);
         return await db.Messages.AsNoTracking().Where(m => m.LeaseToken == token).OrderBy(m => m.Id).ToListAsync(cancellationToken);
     }

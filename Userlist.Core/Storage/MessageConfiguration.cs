@@ -23,5 +23,11 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         message.HasIndex(m => new { m.Status, m.Id });
         message.HasIndex(m => new { m.UserId, m.Id });
         message.HasIndex(m => new { m.AnonymousId, m.Id }).HasFilter("AnonymousId IS NOT NULL");
+
+        // The dispatcher's per-user order check: is an earlier call of this user Delivering or
+        // Retrying? Only those rows are in it, so ingest's inserts (Pending) never touch it, and
+        // the check is one seek instead of a walk through the user's whole history (the soak
+        // found claims holding the write lock for seconds on a million-call backlog).
+        message.HasIndex(m => new { m.UserId, m.Id }, "IX_Messages_InFlight").HasFilter("Status IN (1, 2)");
     }
 }

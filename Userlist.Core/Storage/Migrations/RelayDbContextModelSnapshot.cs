@@ -204,6 +204,9 @@ namespace Userlist.Core.Storage.Migrations
 
                     b.HasIndex("UserId", "Id");
 
+                    b.HasIndex(new[] { "UserId", "Id" }, "IX_Messages_InFlight")
+                        .HasFilter("Status IN (1, 2)");
+
                     b.ToTable("Messages", (string)null);
                 });
 
