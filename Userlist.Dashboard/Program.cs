@@ -40,7 +40,8 @@ app.MapQueryTimingForBenchmarks(app.Configuration);
 
 // The operator dashboard, its sign-in, and Hangfire's dashboard behind the same sign-in.
 app.MapAccount();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+// The relay sends its own, stricter frame-ancestors ('none'): Blazor's second header would only repeat it.
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = null);
 app.MapRelayJobsDashboard();
 
 app.Run();

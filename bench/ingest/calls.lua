@@ -46,4 +46,6 @@ done = function(summary, latency, requests)
   local failures = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
   io.write(string.format("RESULT requests=%d seconds=%.2f failures=%d p50_ms=%.2f p99_ms=%.2f\n",
     summary.requests, seconds, failures, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+  local e = summary.errors
+  io.write(string.format("ERRORS status=%d connect=%d read=%d write=%d timeout=%d\n", e.status, e.connect, e.read, e.write, e.timeout))
 end

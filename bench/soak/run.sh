@@ -56,4 +56,5 @@ echo "$line" | awk -v s="$stored" -v d="$delivered" '{
   printf "| calls/s | failed requests | p50 ms | p99 ms | calls stored | delivered during the soak |\n|---|---|---|---|---|---|\n| %d | %d | %s | %s | %d | %d |\n", r / t, f, p50, p99, s, d }'
 echo
 echo "\"database is locked\" in the relay's log: $locked; dashboard queries failed: $( [ -f "$work/dashboard-errors" ] && wc -l <"$work/dashboard-errors" || echo 0)"
+echo "Failed requests by kind (wrk): $(grep '^ERRORS' "$work/wrk.txt" | cut -d' ' -f2-)"
 echo "RSS every 30 s (MB): $(paste -sd' ' "$work/rss")"
