@@ -66,6 +66,12 @@ public sealed class SignInTests
     [InlineData("/")]
     [InlineData("/hangfire")]
     [InlineData("/hangfire/jobs/enqueued")]
+    [InlineData("/hangfire/recurring")]
+    [InlineData("/events")]
+    [InlineData("/events/1")]
+    [InlineData("/sandbox")]
+    [InlineData("/settings")]
+    [InlineData("/operators")]
     public async Task Page_WithoutSignIn_RedirectsToSignIn(string path)
     {
         await using var relay = AdminRelay();

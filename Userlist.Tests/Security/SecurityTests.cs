@@ -19,24 +19,6 @@ public sealed class SecurityTests
     private const string Password = "correct horse battery";
     private const string PushKey = "push-secret-0123456789-wxyz";
 
-    [Theory]
-    [InlineData("/events")]
-    [InlineData("/events/1")]
-    [InlineData("/sandbox")]
-    [InlineData("/settings")]
-    [InlineData("/operators")]
-    [InlineData("/hangfire/recurring")]
-    public async Task DashboardPage_WithoutSignIn_RedirectsToSignIn(string path)
-    {
-        await using var relay = AdminRelay();
-        using var client = relay.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-
-        var response = await client.GetAsync(path);
-
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.StartsWith("/account/login", response.Headers.Location!.AbsolutePath, StringComparison.Ordinal);
-    }
-
     [Fact]
     public async Task BlazorCircuit_WithoutSignIn_IsRefused()
     {

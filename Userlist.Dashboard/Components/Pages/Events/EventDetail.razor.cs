@@ -151,19 +151,7 @@ public sealed partial class EventDetail : IDisposable
 
     private Task CopyCurlAsync() => CopyAsync(Curl!, "curl command");
 
-    private async Task CopyAsync(string text, string what)
-    {
-        try
-        {
-            await JS.InvokeVoidAsync("navigator.clipboard.writeText", text);
-            Snackbar.Add($"{what} copied", Severity.Success);
-        }
-        catch (JSException)
-        {
-            // Browsers refuse the clipboard outside a secure context (plain http on another host).
-            Snackbar.Add($"The browser refused the clipboard; select the {what} on the page instead", Severity.Warning);
-        }
-    }
+    private Task CopyAsync(string text, string what) => Clipboard.CopyAsync(JS, Snackbar, text, what);
 
     private static string PrettyJson(string json)
     {

@@ -129,19 +129,15 @@ public partial class Settings
         busy = false;
     }
 
-    private async Task PauseAsync()
-    {
-        busy = true;
-        await Delivery.PauseAsync(await Authentication.NameAsync(), CancellationToken.None);
-        await Dispatcher.RefreshBlockAsync(CancellationToken.None);
-        await LoadAsync();
-        busy = false;
-    }
+    private Task PauseAsync() => ChangeDeliveryAsync(Delivery.PauseAsync);
 
-    private async Task ResumeAsync()
+    private Task ResumeAsync() => ChangeDeliveryAsync(Delivery.UnpauseAsync);
+
+    /// <summary>Pauses or resumes, then has the banners and this page show the new state at once.</summary>
+    private async Task ChangeDeliveryAsync(Func<string, CancellationToken, Task> change)
     {
         busy = true;
-        await Delivery.UnpauseAsync(await Authentication.NameAsync(), CancellationToken.None);
+        await change(await Authentication.NameAsync(), CancellationToken.None);
         await Dispatcher.RefreshBlockAsync(CancellationToken.None);
         await LoadAsync();
         busy = false;
@@ -181,17 +177,5 @@ public partial class Settings
         await analytics.closeAndFlush()
         """;
 
-    private async Task CopyAsync(string text)
-    {
-        try
-        {
-            await JS.InvokeVoidAsync("navigator.clipboard.writeText", text);
-            Snackbar.Add("Snippet copied", Severity.Success);
-        }
-        catch (JSException)
-        {
-            Snackbar.Add("The browser refused the clipboard; select the snippet instead", Severity.Warning);
-        }
-    }
-
+    private Task CopyAsync(string text) => Clipboard.CopyAsync(JS, Snackbar, text, "snippet");
 }
