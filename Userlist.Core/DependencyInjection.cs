@@ -67,6 +67,9 @@ public static class DependencyInjection
         services.AddSingleton<RetryPolicy>();
         services.AddSingleton<DeliveryRecorder>();
         services.AddHostedService(provider => provider.GetRequiredService<DeliveryRecorder>());
+        // Before the job server starts: calls a crashed run left Delivering are due again at once.
+        services.AddSingleton<DispatcherRole>();
+        services.AddHostedService(provider => provider.GetRequiredService<DispatcherRole>());
         services.AddSingleton<Dispatcher>();
         services.AddSingleton<DispatchSignal>();
         services.AddTransient<DispatchJob>();
