@@ -65,6 +65,10 @@ public sealed class DispatchJob(
                 await signal.WaitAsync(wait.Value > TimeSpan.Zero ? wait.Value : TimeSpan.Zero, cancellationToken);
             }
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // A planned stop, not a failure: the pass under way has already recorded or returned its calls.
+        }
         finally
         {
             if (!stopped)
