@@ -8,7 +8,7 @@ namespace Userlist.Core.Storage;
 /// <summary>
 /// One relay process per SQLite database. Two would both dispatch (breaking each user's order and
 /// the rate limit), and Hangfire.Storage.SQLite is not safe across processes. The claim is an open
-/// <c>&lt;database&gt;.lock</c> file shared with no one, which .NET takes as an exclusive flock on
+/// <c>.lock</c> file beside the database shared with no one, which .NET takes as an exclusive flock on
 /// Linux: the kernel lets go when the process ends however it ends, so a killed relay never blocks
 /// its own restart. Registered first among the hosted services, so it is held before the database
 /// is opened; the host's composition root takes it even earlier, before Hangfire's storage.
@@ -30,7 +30,9 @@ public sealed class DatabaseFileLock(IOptions<StorageOptions> options) : IHosted
                 return;
             }
 
-            var path = Path.GetFullPath(database.DataSource) + ".lock";
+            // userlist.db -> userlist.lock: beside the database, but outside the userlist.db* files that tools copy or scan.
+            var file = Path.GetFullPath(database.DataSource);
+            var path = Path.GetExtension(file) == ".lock" ? file + ".lock" : Path.ChangeExtension(file, ".lock");
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             try
             {
