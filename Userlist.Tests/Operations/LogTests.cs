@@ -40,16 +40,28 @@ public sealed class LogTests
     }
 
     [Fact]
-    public async Task Start_HangfireHousekeeping_NotLoggedAtInformation()
+    public async Task Start_HangfireHousekeeping_LoggedAtDebugNotInformation()
     {
+        // Its own process: Hangfire logs through a process-wide provider, which in-process test hosts share.
+        using var folder = new TemporaryFolder();
+        var address = new Uri($"http://127.0.0.1:{RelayProcess.FreePort()}");
+
         // An operator who asks for Hangfire's detail still gets it.
-        await using var relay = new RelayFactory { Settings = { ["Logging:LogLevel:Hangfire"] = "Debug" } };
-        using var client = relay.CreateClient();
+        await using var relay = RelayProcess.Start(folder.Path, new()
+        {
+            ["Urls"] = address.ToString(),
+            ["Logging__Console__FormatterName"] = "json",
+            ["Logging__LogLevel__Hangfire"] = "Debug",
+        });
+        await relay.UntilAnswersAsync(address);
+        await Eventually.HoldsAsync(() => Task.FromResult(Entries(relay).Any(e =>
+                e.Category.StartsWith("Hangfire", StringComparison.Ordinal) && e.Level == "Debug" && e.Message.Contains("all the dispatchers started", StringComparison.Ordinal))),
+            "Hangfire's server has started, saying so at Debug", TimeSpan.FromSeconds(30));
 
-        await Eventually.HoldsAsync(() => Task.FromResult(relay.Logs.Lines.Any(l =>
-                l.StartsWith("Debug Hangfire", StringComparison.Ordinal) && l.Contains("all the dispatchers started", StringComparison.Ordinal))),
-            "Hangfire's server has started, saying so at Debug");
-
-        Assert.DoesNotContain(relay.Logs.Lines, line => line.StartsWith("Information Hangfire", StringComparison.Ordinal));
+        Assert.DoesNotContain(Entries(relay), e => e.Category.StartsWith("Hangfire", StringComparison.Ordinal) && e.Level == "Information");
     }
+
+    private static List<(string Category, string Level, string Message)> Entries(RelayProcess relay) =>
+        [.. relay.Output.Select(line => JsonDocument.Parse(line).RootElement)
+            .Select(e => (e.GetProperty("Category").GetString()!, e.GetProperty("LogLevel").GetString()!, e.GetProperty("Message").GetString()!))];
 }
