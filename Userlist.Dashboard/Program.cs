@@ -3,6 +3,7 @@ using Userlist.Dashboard.Bench;
 using Userlist.Dashboard.Components;
 using Userlist.Dashboard.Ingest;
 using Userlist.Dashboard.Jobs;
+using Userlist.Dashboard.Operations;
 using Userlist.Dashboard.Operators;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,7 +11,21 @@ var builder = WebApplication.CreateBuilder(args);
 // Configuration from the root appsettings.json, the relay's core (storage, ingest), Blazor and MudBlazor.
 builder.AddRelayDashboard();
 
+// Listen addresses (http://localhost:5080 unless Urls, ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS or --urls say),
+// trusted proxies, health checks.
+builder.AddRelayOperations();
+
 var app = builder.Build();
+
+// Before anything opens the database: a bad setting, or another relay already on this database (both
+// would dispatch), stops the start with one line on stderr and exit code 1.
+if (!app.PassesStartChecks())
+{
+    return 1;
+}
+
+// Behind a TLS-terminating proxy listed in ForwardedHeaders:*, its scheme, host and client address count.
+app.UseTrustedProxyHeaders();
 
 // No framing, no sniffing, scripts only from the relay (every response, ingest's included).
 app.UseSecurityHeaders();
@@ -32,6 +47,9 @@ app.UseAntiforgery();
 // The Segment-compatible tracking API and webhook receiver.
 app.MapIngest();
 
+// /healthz (alive) and /readyz (database writable, migrations applied, job server beating, delivery state), anonymous.
+app.MapRelayHealth();
+
 // A parse-and-answer endpoint that stores nothing: the baseline of bench/ingest (off unless Bench:BareEndpoint).
 app.MapBareEndpointForBenchmarks(app.Configuration);
 
@@ -45,6 +63,7 @@ app.MapRazorComponents<App>().AddInteractiveServerRenderMode(server => server.Co
 app.MapRelayJobsDashboard();
 
 app.Run();
+return 0;
 
 /// <summary>The entry point, visible to WebApplicationFactory in tests.</summary>
 public partial class Program;

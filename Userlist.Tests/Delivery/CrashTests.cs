@@ -28,7 +28,7 @@ public sealed partial class CrashTests(ITestOutputHelper output)
         using var folder = new TemporaryFolder();
         await using var userlist = await FakeUserlist.StartAsync();
         // The default lease (5 minutes) and retry policy: recovery must not wait for either.
-        var relay = new RelayProcess(folder.Path, userlist.Url, WriteKey, new() { ["Userlist__RequestsPerMinute"] = "1000000" });
+        var relay = new DeliveringRelay(folder.Path, userlist.Url, WriteKey, new() { ["Userlist__RequestsPerMinute"] = "1000000" });
         await relay.StartAsync();
         var restarts = new List<DateTimeOffset>();
         try

@@ -28,7 +28,7 @@ public sealed partial class PlannedStopTests(ITestOutputHelper output)
         await using var userlist = await FakeUserlist.StartAsync();
         userlist.Latency = TimeSpan.FromMilliseconds(150);
         // Everything else at its default: the 5-minute lease, the retry policy, the 10 s Push API timeout.
-        var relay = new RelayProcess(folder.Path, userlist.Url, WriteKey, new() { ["Userlist__RequestsPerMinute"] = "60000" });
+        var relay = new DeliveringRelay(folder.Path, userlist.Url, WriteKey, new() { ["Userlist__RequestsPerMinute"] = "60000" });
         await relay.StartAsync();
         try
         {
@@ -69,7 +69,7 @@ public sealed partial class PlannedStopTests(ITestOutputHelper output)
     }
 
     /// <summary>All the calls first, in batches, each an identify carrying its own sequence number.</summary>
-    private static async Task IngestAsync(RelayProcess relay)
+    private static async Task IngestAsync(DeliveringRelay relay)
     {
         using var http = new HttpClient { BaseAddress = relay.Address };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(WriteKey + ":")));
