@@ -47,8 +47,18 @@ public static class JobsSetup
     }
 
     /// <summary>How long a planned stop may take to let requests to Userlist finish: their timeout and a margin to record them.</summary>
-    private static TimeSpan PlannedStopAllowance(IServiceProvider provider) =>
-        TimeSpan.FromSeconds(provider.GetRequiredService<IOptions<UserlistOptions>>().Value.TimeoutSeconds + 5);
+    private static TimeSpan PlannedStopAllowance(IServiceProvider provider)
+    {
+        try
+        {
+            return TimeSpan.FromSeconds(provider.GetRequiredService<IOptions<UserlistOptions>>().Value.TimeoutSeconds + 5);
+        }
+        catch (Exception exception) when (exception is OptionsValidationException or InvalidOperationException)
+        {
+            // A bad setting stops the start with its own message; the host still needs a timeout to stop with.
+            return TimeSpan.FromSeconds(new UserlistOptions().TimeoutSeconds + 5);
+        }
+    }
 
     /// <summary>Hangfire's dashboard at /hangfire, for signed-in operators, without its storage path.</summary>
     public static IEndpointRouteBuilder MapRelayJobsDashboard(this IEndpointRouteBuilder endpoints)
