@@ -3,6 +3,7 @@ using Userlist.Dashboard.Bench;
 using Userlist.Dashboard.Components;
 using Userlist.Dashboard.Ingest;
 using Userlist.Dashboard.Jobs;
+using Userlist.Dashboard.Operations;
 using Userlist.Dashboard.Operators;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -31,6 +32,9 @@ app.UseAntiforgery();
 
 // The Segment-compatible tracking API and webhook receiver.
 app.MapIngest();
+
+// Prometheus scrapes /metrics without signing in (off with Metrics:Enabled=false).
+app.MapRelayMetrics();
 
 // A parse-and-answer endpoint that stores nothing: the baseline of bench/ingest (off unless Bench:BareEndpoint).
 app.MapBareEndpointForBenchmarks(app.Configuration);
