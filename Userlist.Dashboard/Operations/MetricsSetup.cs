@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -31,6 +32,8 @@ public static class MetricsSetup
                     // The gauges query storage, so they exist only while something exports them.
                     .AddInstrumentation(provider => provider.GetRequiredService<RelayGauges>())
                     .AddPrometheusExporter();
+                ((IDeferredMeterProviderBuilder)metrics).Configure((provider, builder) =>
+                    builder.AddView(OnlyThisHost(provider.GetRequiredService<IMeterFactory>())));
 
                 // The exporter reads the endpoint, headers and protocol from the standard OTEL_* variables itself.
                 if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
@@ -51,6 +54,14 @@ public static class MetricsSetup
 
         return endpoints;
     }
+
+    /// <summary>
+    /// OpenTelemetry listens to meters by name across the whole process, so two hosts in one
+    /// process (the tests run several) would each export the other's counts: drop instruments
+    /// from any other host's meter factory. Meters outside a factory (the runtime's) are kept.
+    /// </summary>
+    private static Func<Instrument, MetricStreamConfiguration?> OnlyThisHost(IMeterFactory ownMeters) =>
+        instrument => instrument.Meter.Scope is { } scope && !ReferenceEquals(scope, ownMeters) ? MetricStreamConfiguration.Drop : null;
 
     private static bool IsEnabled(IConfiguration configuration) =>
         configuration.GetSection(MetricsOptions.SectionName).Get<MetricsOptions>()?.Enabled ?? true;
