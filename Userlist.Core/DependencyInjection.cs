@@ -7,6 +7,7 @@ using Userlist.Core.PushApi;
 using Userlist.Core.Segment;
 using Userlist.Core.Settings;
 using Userlist.Core.Storage;
+using Userlist.Core.Telemetry;
 
 namespace Userlist.Core;
 
@@ -31,6 +32,7 @@ public static class DependencyInjection
         services.AddSingleton<IOptionsChangeTokenSource<DeliveryOptions>>(provider => provider.GetRequiredService<SettingsOverrides>());
 
         services.TryAddTimeProvider();
+        services.AddRelayTelemetry();
         services.AddDbContextFactory<RelayDbContext>((provider, db) =>
         {
             var storage = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
@@ -81,6 +83,19 @@ public static class DependencyInjection
         services.AddTransient<DispatchJob>();
         services.AddTransient<RetentionJob>();
         services.AddSingleton<RetryService>();
+    }
+
+    /// <summary>
+    /// The relay's instruments, always there (recording costs nothing while nobody listens); the
+    /// gauges, which query storage, are created only by a host that exports them.
+    /// </summary>
+    private static void AddRelayTelemetry(this IServiceCollection services)
+    {
+        services.AddMetrics();
+        services.AddSingleton<RelayMetrics>();
+        services.AddSingleton<IQueueFigures, QueueFigures>();
+        services.AddSingleton<ISendingRate>(provider => provider.GetRequiredService<SendPacer>());
+        services.AddSingleton<RelayGauges>();
     }
 
     private static void TryAddTimeProvider(this IServiceCollection services)

@@ -11,6 +11,7 @@ using Userlist.Core.Settings;
 using Userlist.Dashboard.Jobs;
 using Userlist.Dashboard.Operators;
 using Userlist.Dashboard.Ingest;
+using Userlist.Dashboard.Operations;
 
 namespace Userlist.Dashboard;
 
@@ -27,6 +28,8 @@ public static class DashboardServices
         builder.Services.AddIngestRateLimit();
         builder.Services.AddRelayJobs();
         builder.Services.AddRelayOperators();
+        // Metrics exported with OpenTelemetry (Prometheus at /metrics, OTLP when configured) unless Metrics:Enabled is false.
+        builder.Services.AddRelayMetrics(builder.Configuration);
         builder.Services.AddSingleton<ISecretProtector, DataProtectionSecrets>();
         builder.Services.AddDataProtection().SetApplicationName("Userlist Relay");
         builder.Services.AddOptions<KeyManagementOptions>().Configure<IOptions<StorageOptions>>((keys, storage) =>

@@ -50,6 +50,9 @@ app.MapIngest();
 // /healthz (alive) and /readyz (database writable, migrations applied, job server beating, delivery state), anonymous.
 app.MapRelayHealth();
 
+// Prometheus scrapes /metrics without signing in (off with Metrics:Enabled=false).
+app.MapRelayMetrics();
+
 // A parse-and-answer endpoint that stores nothing: the baseline of bench/ingest (off unless Bench:BareEndpoint).
 app.MapBareEndpointForBenchmarks(app.Configuration);
 

@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Userlist.Core.Settings;
 using Userlist.Core.Storage;
+using Userlist.Core.Telemetry;
 
 namespace Userlist.Core.Delivery;
 
@@ -22,9 +23,15 @@ public sealed record DeliveryOutcome(
 /// status change applies only while the run still holds its claim (a lapsed lease means another
 /// run owns the call now); the attempt is kept either way, since the request was made.
 /// </summary>
-public sealed class DeliveryRecorder(IOptions<StorageOptions> options) : GroupCommitQueue<DeliveryOutcome>
+public sealed class DeliveryRecorder(IOptions<StorageOptions> options, RelayMetrics metrics)
+    : GroupCommitQueue<DeliveryOutcome>(metrics, "delivery")
 {
+    private static readonly string[] StatusTags = Enum.GetNames<MessageStatus>().Select(name => name.ToLowerInvariant()).ToArray();
+
     private SqliteConnection? connection;
+
+    /// <summary>Status changes of the commit under way, by status; only the commit loop touches it.</summary>
+    private readonly long[] ended = new long[StatusTags.Length];
 
     protected override int MaxWeightPerCommit => 1_000;
 
@@ -41,6 +48,7 @@ public sealed class DeliveryRecorder(IOptions<StorageOptions> options) : GroupCo
     {
         // Raw prepared statements on one connection: EF's per-row update cost more than the request itself.
         var connection = OpenConnection();
+        Array.Clear(ended);
         using var transaction = connection.BeginTransaction();
         var activity = new HourlyActivityCounter();
         using var insert = Command(connection, transaction, """
@@ -68,11 +76,16 @@ public sealed class DeliveryRecorder(IOptions<StorageOptions> options) : GroupCo
             if (update.ExecuteNonQuery() == 1)
             {
                 activity.Outcome(outcome.AtUtc, outcome.Status);
+                ended[(int)outcome.Status]++;
             }
         }
 
         activity.Write(connection, transaction);
         transaction.Commit();
+        for (var status = 0; status < ended.Length; status++)
+        {
+            Metrics.DeliveriesEnded(StatusTags[status], ended[status]);
+        }
     }
 
     private SqliteConnection OpenConnection()

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Userlist.Core.Mapping;
+using Userlist.Core.Telemetry;
 
 namespace Userlist.Core.PushApi;
 
@@ -9,11 +10,23 @@ namespace Userlist.Core.PushApi;
 /// Userlist's Push API: sends one mapped request with the key and headers Userlist expects and
 /// classifies the answer. It never retries: the delivery policy decides what happens next.
 /// </summary>
-public sealed class PushApiClient(HttpClient http, TimeProvider time)
+public sealed class PushApiClient(HttpClient http, TimeProvider time, RelayMetrics metrics)
 {
     private const int MaxBodyLength = 4_000;
 
+    /// <summary>The <c>outcome</c> label of the delivery metrics, by <see cref="PushOutcome"/>.</summary>
+    private static readonly string[] OutcomeTags = ["delivered", "rejected", "transient", "unauthorized"];
+
+    /// <summary>Sends one call's request: a delivery attempt, counted in the delivery metrics.</summary>
     public async Task<PushResult> SendAsync(Uri pushApiUrl, string pushKey, PushRequest request, CancellationToken cancellationToken)
+    {
+        var (result, error) = await PushAsync(pushApiUrl, pushKey, request, cancellationToken);
+        metrics.DeliveryAttempted(OutcomeTags[(int)result.Outcome], result.StatusCode, error, result.Duration);
+        return result;
+    }
+
+    /// <returns>The result, and when Userlist never answered, why (the <c>error.type</c> label: timeout, connection_error).</returns>
+    private async Task<(PushResult Result, string? Error)> PushAsync(Uri pushApiUrl, string pushKey, PushRequest request, CancellationToken cancellationToken)
     {
         using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(pushApiUrl, request.Path.TrimStart('/')))
         {
@@ -28,17 +41,17 @@ public sealed class PushApiClient(HttpClient http, TimeProvider time)
         {
             using var response = await http.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken);
             var body = Truncate(await response.Content.ReadAsStringAsync(cancellationToken));
-            return Classify(response, body, time.GetElapsedTime(started));
+            return (Classify(response, body, time.GetElapsedTime(started)), null);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new PushResult(PushOutcome.Transient, null, null, null,
-                $"No answer within {http.Timeout.TotalSeconds:0.#} s", time.GetElapsedTime(started));
+            return (new PushResult(PushOutcome.Transient, null, null, null,
+                $"No answer within {http.Timeout.TotalSeconds:0.#} s", time.GetElapsedTime(started)), "timeout");
         }
         catch (HttpRequestException exception)
         {
-            return new PushResult(PushOutcome.Transient, null, null, null,
-                $"Could not reach Userlist: {exception.Message}", time.GetElapsedTime(started));
+            return (new PushResult(PushOutcome.Transient, null, null, null,
+                $"Could not reach Userlist: {exception.Message}", time.GetElapsedTime(started)), "connection_error");
         }
     }
 
@@ -48,7 +61,8 @@ public sealed class PushApiClient(HttpClient http, TimeProvider time)
     /// </summary>
     public async Task<ConnectionCheck> CheckKeyAsync(Uri pushApiUrl, string pushKey, CancellationToken cancellationToken)
     {
-        var result = await SendAsync(pushApiUrl, pushKey, new PushRequest("POST", "/users", "{}"), cancellationToken);
+        // Not a delivery: left out of the delivery metrics.
+        var (result, _) = await PushAsync(pushApiUrl, pushKey, new PushRequest("POST", "/users", "{}"), cancellationToken);
         return result switch
         {
             { Outcome: PushOutcome.Unauthorized } => new(ConnectionState.InvalidKey, "Userlist refused the key (401)"),

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Userlist.Core.Settings;
 using Userlist.Core.Storage;
+using Userlist.Core.Telemetry;
 
 namespace Userlist.Core.Segment;
 
@@ -16,6 +17,7 @@ public sealed partial class IngestService(
     MessageWriter writer,
     IOptionsMonitor<IngestOptions> options,
     TimeProvider time,
+    RelayMetrics metrics,
     ILogger<IngestService> logger)
 {
     public const int MaxRequestBytes = 512_000;
@@ -24,8 +26,12 @@ public sealed partial class IngestService(
 
     private static readonly JsonDocumentOptions JsonOptions = new() { AllowDuplicateProperties = false, MaxDepth = 64 };
 
+    /// <summary>The <c>outcome</c> label of the ingest latency, by <see cref="IngestStatus"/>.</summary>
+    private static readonly string[] AnswerTags = ["accepted", "bad_request", "unauthorized", "unavailable"];
+
     public async Task<IngestOutcome> IngestAsync(IngestRequest request, CancellationToken cancellationToken)
     {
+        var started = time.GetTimestamp();
         var webhookSecret = request.Route == IngestRoute.Webhook ? options.CurrentValue.WebhookSecret : null;
         var signed = !string.IsNullOrEmpty(webhookSecret);
 
@@ -34,20 +40,20 @@ public sealed partial class IngestService(
         var headerKey = signed ? null : BasicAuthorization.UserName(request.Authorization);
         if (headerKey is not null && (source = await writeKeys.FindAsync(headerKey, cancellationToken)) is null)
         {
-            return IngestOutcome.Unauthorized(IngestProblems.InvalidWriteKey);
+            return Answered(IngestOutcome.Unauthorized(IngestProblems.InvalidWriteKey), started);
         }
 
         var (body, readProblem) = await RequestBody.ReadAsync(request.Body, request.Gzip, MaxRequestBytes, cancellationToken);
         if (readProblem is not null)
         {
-            return IngestOutcome.BadRequest(readProblem);
+            return Answered(IngestOutcome.BadRequest(readProblem), started);
         }
 
         // The parser checks UTF-8 only in the strings it is asked to read: a broken byte inside a
         // value would surface later, mid-normalisation, as a 500 (found by the hostile-input corpus).
         if (!System.Text.Unicode.Utf8.IsValid(body))
         {
-            return IngestOutcome.BadRequest(IngestProblems.InvalidUtf8);
+            return Answered(IngestOutcome.BadRequest(IngestProblems.InvalidUtf8), started);
         }
 
         JsonDocument document;
@@ -57,7 +63,7 @@ public sealed partial class IngestService(
         }
         catch (JsonException)
         {
-            return IngestOutcome.BadRequest(IngestProblems.InvalidJson);
+            return Answered(IngestOutcome.BadRequest(IngestProblems.InvalidJson), started);
         }
 
         using (document)
@@ -67,7 +73,7 @@ public sealed partial class IngestService(
             {
                 if (!WebhookSignature.IsValid(webhookSecret!, SignedBytes(root, body!), request.Signature))
                 {
-                    return IngestOutcome.Unauthorized(IngestProblems.InvalidSignature);
+                    return Answered(IngestOutcome.Unauthorized(IngestProblems.InvalidSignature), started);
                 }
 
                 source = WriteKeySource.Webhook;
@@ -76,27 +82,27 @@ public sealed partial class IngestService(
             source ??= BodyWriteKey(root) is { } bodyKey ? await writeKeys.FindAsync(bodyKey, cancellationToken) : null;
             if (source is null)
             {
-                return IngestOutcome.Unauthorized(IngestProblems.InvalidWriteKey);
+                return Answered(IngestOutcome.Unauthorized(IngestProblems.InvalidWriteKey), started);
             }
 
             var (items, defaults, envelopeProblem) = Envelope(request.Route, root);
             if (envelopeProblem is not null)
             {
-                return IngestOutcome.BadRequest(envelopeProblem);
+                return Answered(IngestOutcome.BadRequest(envelopeProblem), started);
             }
 
             var singleCall = request.Route == IngestRoute.Single || root.ValueKind == JsonValueKind.Object && request.Route == IngestRoute.Webhook;
-            return await StoreAsync(request, source, items, defaults, singleCall);
+            return await StoreAsync(request, source, items, defaults, singleCall, started);
         }
     }
 
-    private async Task<IngestOutcome> StoreAsync(IngestRequest request, WriteKeySource source, List<JsonElement> items, CallDefaults defaults, bool singleCall)
+    private async Task<IngestOutcome> StoreAsync(IngestRequest request, WriteKeySource source, List<JsonElement> items, CallDefaults defaults, bool singleCall, long started)
     {
         for (var i = 0; i < items.Count; i++)
         {
             if (JsonMarshal.GetRawUtf8Value(items[i]).Length > MaxCallBytes)
             {
-                return IngestOutcome.BadRequest(IngestProblems.CallTooLarge(i, MaxCallBytes));
+                return Answered(IngestOutcome.BadRequest(IngestProblems.CallTooLarge(i, MaxCallBytes)), started);
             }
         }
 
@@ -111,7 +117,11 @@ public sealed partial class IngestService(
         }
         catch (StorageUnavailableException)
         {
-            return IngestOutcome.Unavailable;
+            // Not stored: the client is answered 503 and will send them again.
+            var unavailable = new CallTally();
+            calls.ForEach(call => unavailable.Add(call.Type, CallOutcome.Unavailable));
+            unavailable.Flush(metrics);
+            return Answered(IngestOutcome.Unavailable, started);
         }
 
         var rejected = calls
@@ -125,9 +135,16 @@ public sealed partial class IngestService(
 
         // A lone call that fails validation is refused outright (it is stored as Invalid all the
         // same); a batch keeps its good calls and lists the bad ones.
-        return singleCall && rejected.Count == 1
+        return Answered(singleCall && rejected.Count == 1
             ? IngestOutcome.BadRequest(new CallProblem(rejected[0].Code, rejected[0].Message))
-            : IngestOutcome.Accepted(rejected);
+            : IngestOutcome.Accepted(rejected), started);
+    }
+
+    /// <summary>Records how long the request took to answer, and with what.</summary>
+    private IngestOutcome Answered(IngestOutcome outcome, long started)
+    {
+        metrics.IngestAnswered(AnswerTags[(int)outcome.Status], time.GetElapsedTime(started));
+        return outcome;
     }
 
     private static (List<JsonElement> Items, CallDefaults Defaults, CallProblem? Problem) Envelope(IngestRoute route, JsonElement root)

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
+using Userlist.Core.Telemetry;
 
 namespace Userlist.Core.Storage;
 
@@ -10,10 +12,14 @@ namespace Userlist.Core.Storage;
 /// only once its item is durably committed. When a commit fails for a reason of its own items (not
 /// the database's), they are committed one by one, so one bad item never takes the others down.
 /// </summary>
-public abstract class GroupCommitQueue<TItem> : BackgroundService
+/// <param name="queueName">The <c>queue</c> label of the group-commit metrics.</param>
+public abstract class GroupCommitQueue<TItem>(RelayMetrics metrics, string queueName) : BackgroundService
 {
     private readonly Channel<Pending> queue = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
     private int inFlight;
+
+    /// <summary>The relay's metrics, for what a subclass counts per commit.</summary>
+    protected RelayMetrics Metrics => metrics;
 
     /// <summary>Items handed over and not yet answered: queued or in the commit under way.</summary>
     public int ItemsInFlight => Volatile.Read(ref inFlight);
@@ -80,17 +86,19 @@ public abstract class GroupCommitQueue<TItem> : BackgroundService
                 weight += Weight(pending.Item);
             }
 
-            CommitGroup(group);
+            CommitGroup(group, weight);
         }
 
         Reset();
     }
 
-    private void CommitGroup(List<Pending> group)
+    private void CommitGroup(List<Pending> group, int weight)
     {
         try
         {
+            var started = Stopwatch.GetTimestamp();
             Commit(group.ConvertAll(p => p.Item));
+            metrics.GroupCommitted(queueName, weight, Stopwatch.GetElapsedTime(started));
             group.ForEach(p => p.Committed.TrySetResult());
         }
         catch (SqliteException exception) when (exception.IsStorageFailure())
@@ -102,7 +110,7 @@ public abstract class GroupCommitQueue<TItem> : BackgroundService
         catch (Exception) when (group.Count > 1)
         {
             Reset();
-            group.ForEach(p => CommitGroup([p]));
+            group.ForEach(p => CommitGroup([p], Weight(p.Item)));
         }
         catch (Exception exception)
         {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Userlist.Core.Segment;
 using Userlist.Core.Settings;
+using Userlist.Core.Telemetry;
 
 namespace Userlist.Core.Storage;
 
@@ -11,8 +12,8 @@ namespace Userlist.Core.Storage;
 /// fsync acknowledges many requests. A call already stored from the same source (same
 /// messageId) is skipped, which makes client retries harmless.
 /// </summary>
-public sealed partial class MessageWriter(IOptions<StorageOptions> options, ILogger<MessageWriter> logger)
-    : GroupCommitQueue<MessageWriter.Write>
+public sealed partial class MessageWriter(IOptions<StorageOptions> options, RelayMetrics metrics, ILogger<MessageWriter> logger)
+    : GroupCommitQueue<MessageWriter.Write>(metrics, "ingest")
 {
     private const string InsertSql = """
         INSERT INTO Messages (SourceId, MessageId, Type, UserId, AnonymousId, GroupId, Event, ReceivedAt, Timestamp, Payload, Status, StatusReason)
@@ -22,6 +23,9 @@ public sealed partial class MessageWriter(IOptions<StorageOptions> options, ILog
 
     private SqliteConnection? connection;
     private MessageInsert? insert;
+
+    /// <summary>Only the commit loop touches it, so one is reused.</summary>
+    private readonly CallTally received = new();
 
     /// <summary>Raised after each commit, with the number of new rows; used to wake the dispatcher.</summary>
     public event Action<int>? Committed;
@@ -47,6 +51,7 @@ public sealed partial class MessageWriter(IOptions<StorageOptions> options, ILog
         using var transaction = connection!.BeginTransaction();
         var added = 0;
         var activity = new HourlyActivityCounter();
+        received.Clear();
         foreach (var write in items)
         {
             foreach (var call in write.Calls)
@@ -55,12 +60,18 @@ public sealed partial class MessageWriter(IOptions<StorageOptions> options, ILog
                 {
                     added++;
                     activity.Received(write.ReceivedAtUtc);
+                    received.Add(call.Type, call.Invalid is null ? CallOutcome.Stored : CallOutcome.Invalid);
+                }
+                else
+                {
+                    received.Add(call.Type, CallOutcome.Duplicate);
                 }
             }
         }
 
         activity.Write(connection, transaction);
         transaction.Commit();
+        received.Flush(Metrics);
         Committed?.Invoke(added);
     }
 
