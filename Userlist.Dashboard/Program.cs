@@ -7,7 +7,7 @@ using Userlist.Dashboard.Jobs;
 using Userlist.Dashboard.Operators;
 
 // `backup <folder>` copies the data of a relay that may be running, and exits: no host, no lock.
-if (await BackupCommand.TryRunAsync(args)) return;
+if (await BackupCommand.TryRunAsync(args) is { } exitCode) return exitCode;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -49,6 +49,7 @@ app.MapRazorComponents<App>().AddInteractiveServerRenderMode(server => server.Co
 app.MapRelayJobsDashboard();
 
 app.Run();
+return 0;
 
 /// <summary>The entry point, visible to WebApplicationFactory in tests.</summary>
 public partial class Program;

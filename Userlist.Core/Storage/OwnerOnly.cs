@@ -32,14 +32,25 @@ public static class OwnerOnly
     }
 
     /// <summary>
-    /// Creates an empty, owner-only SQLite database file when there is none yet. SQLite treats an
+    /// Creates an empty, owner-only SQLite database file when there is none yet, or makes an empty
+    /// one owner-only (opened, never written: whoever opened it first, it is new). SQLite treats an
     /// empty file as a new database and gives its -wal and -shm files the database file's mode,
-    /// so those are owner-only too.
+    /// so those are owner-only too. A database with data keeps the mode its owner gave it.
     /// </summary>
     public static void CreateDatabaseFile(string path)
     {
-        if (OperatingSystem.IsWindows() || File.Exists(path))
+        if (OperatingSystem.IsWindows())
         {
+            return;
+        }
+
+        if (File.Exists(path))
+        {
+            if (new FileInfo(path).Length == 0)
+            {
+                Restrict(path);
+            }
+
             return;
         }
 

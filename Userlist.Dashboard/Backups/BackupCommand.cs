@@ -14,17 +14,9 @@ internal static class BackupCommand
 {
     private const string Usage = "Usage: dotnet Userlist.Dashboard.dll backup <folder> [--ConnectionStrings:Userlist=\"Data Source=...\"]";
 
-    /// <summary>Runs the verb when the arguments start with it and sets the exit code; false leaves the arguments to the web host.</summary>
-    public static async Task<bool> TryRunAsync(string[] args)
-    {
-        if (args is not ["backup", .. var rest])
-        {
-            return false;
-        }
-
-        Environment.ExitCode = await RunAsync(rest, Console.Out, Console.Error);
-        return true;
-    }
+    /// <summary>Runs the verb when the arguments start with it and returns its exit code; null leaves the arguments to the web host.</summary>
+    public static async Task<int?> TryRunAsync(string[] args) =>
+        args is ["backup", .. var rest] ? await RunAsync(rest, Console.Out, Console.Error) : null;
 
     private static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)
     {
