@@ -36,7 +36,11 @@ public static class DependencyInjection
             var storage = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
             db.UseSqlite(storage.ConnectionString).AddInterceptors(new SqlitePragmas(storage.WriteTimeoutSeconds * 1000));
         });
+        // First among the hosted services: no other relay process may be on this database when it is opened.
+        services.AddSingleton<DatabaseFileLock>();
+        services.AddHostedService(provider => provider.GetRequiredService<DatabaseFileLock>());
         services.AddHostedService<DatabaseInitializer>();
+        services.AddSingleton<StorageHealth>();
 
         services.AddSingleton<MessageWriter>();
         services.AddHostedService(provider => provider.GetRequiredService<MessageWriter>());
@@ -62,12 +66,17 @@ public static class DependencyInjection
         services.AddHttpClient<PushApiClient>((provider, http) =>
                 http.Timeout = TimeSpan.FromSeconds(provider.GetRequiredService<IOptions<UserlistOptions>>().Value.TimeoutSeconds))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            // HttpClient's own logging writes four Information lines per request; the dispatcher logs each outcome itself.
+            .RemoveAllLoggers()
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         services.AddSingleton<DeliverySettings>();
         services.AddSingleton<SendPacer>();
         services.AddSingleton<RetryPolicy>();
         services.AddSingleton<DeliveryRecorder>();
         services.AddHostedService(provider => provider.GetRequiredService<DeliveryRecorder>());
+        // Before the job server starts: calls a crashed run left Delivering are due again at once.
+        services.AddSingleton<DispatcherRole>();
+        services.AddHostedService(provider => provider.GetRequiredService<DispatcherRole>());
         services.AddSingleton<Dispatcher>();
         services.AddSingleton<DispatchSignal>();
         services.AddTransient<DispatchJob>();

@@ -4,6 +4,7 @@ using Userlist.Dashboard.Bench;
 using Userlist.Dashboard.Components;
 using Userlist.Dashboard.Ingest;
 using Userlist.Dashboard.Jobs;
+using Userlist.Dashboard.Operations;
 using Userlist.Dashboard.Operators;
 
 // `backup <folder>` copies the data of a relay that may be running, and exits: no host, no lock.
@@ -14,7 +15,21 @@ var builder = WebApplication.CreateBuilder(args);
 // Configuration from the root appsettings.json, the relay's core (storage, ingest), Blazor and MudBlazor.
 builder.AddRelayDashboard();
 
+// Listen addresses (http://localhost:5080 unless Urls, ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS or --urls say),
+// trusted proxies, health checks.
+builder.AddRelayOperations();
+
 var app = builder.Build();
+
+// Before anything opens the database: a bad setting, or another relay already on this database (both
+// would dispatch), stops the start with one line on stderr and exit code 1.
+if (!app.PassesStartChecks())
+{
+    return 1;
+}
+
+// Behind a TLS-terminating proxy listed in ForwardedHeaders:*, its scheme, host and client address count.
+app.UseTrustedProxyHeaders();
 
 // No framing, no sniffing, scripts only from the relay (every response, ingest's included).
 app.UseSecurityHeaders();
@@ -35,6 +50,9 @@ app.UseAntiforgery();
 
 // The Segment-compatible tracking API and webhook receiver.
 app.MapIngest();
+
+// /healthz (alive) and /readyz (database writable, migrations applied, job server beating, delivery state), anonymous.
+app.MapRelayHealth();
 
 // A parse-and-answer endpoint that stores nothing: the baseline of bench/ingest (off unless Bench:BareEndpoint).
 app.MapBareEndpointForBenchmarks(app.Configuration);

@@ -1,4 +1,5 @@
 using Hangfire;
+using Microsoft.Extensions.Hosting;
 using Userlist.Core.Settings;
 
 namespace Userlist.Core.Delivery;
@@ -7,9 +8,12 @@ namespace Userlist.Core.Delivery;
 /// The Hangfire job that delivers: passes until nothing is due, waiting in between for retries
 /// that fall due within a minute, and scheduling itself for later ones. Safe to run twice at once:
 /// the dispatcher's claims keep each call to one run. Hangfire's own retry is off: a delivery
-/// failure is handled per call by the retry policy, not by re-running the job.
+/// failure is handled per call by the retry policy, not by re-running the job. A planned stop
+/// (the host stopping, or Hangfire cancelling the job) ends the loop after the pass under way has
+/// finished its requests in flight and returned what it did not send.
 /// </summary>
-public sealed class DispatchJob(Dispatcher dispatcher, DispatchSignal signal, IBackgroundJobClient jobs, TimeProvider time)
+public sealed class DispatchJob(
+    Dispatcher dispatcher, DispatchSignal signal, IBackgroundJobClient jobs, IHostApplicationLifetime lifetime, TimeProvider time)
 {
     /// <summary>Retries due later than this are left to a scheduled job instead of a waiting one.</summary>
     private static readonly TimeSpan LongestWait = TimeSpan.FromMinutes(1);
@@ -18,6 +22,9 @@ public sealed class DispatchJob(Dispatcher dispatcher, DispatchSignal signal, IB
     [Queue("delivery")]
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        // The host's stop comes first (before Kestrel drains ingest): stop claiming then, not when Hangfire's turn comes.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+        cancellationToken = stopping.Token;
         signal.Running();
         var stopped = false;
         try
@@ -57,6 +64,10 @@ public sealed class DispatchJob(Dispatcher dispatcher, DispatchSignal signal, IB
 
                 await signal.WaitAsync(wait.Value > TimeSpan.Zero ? wait.Value : TimeSpan.Zero, cancellationToken);
             }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // A planned stop, not a failure: the pass under way has already recorded or returned its calls.
         }
         finally
         {

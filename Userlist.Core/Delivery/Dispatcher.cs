@@ -48,29 +48,53 @@ public sealed partial class Dispatcher(
     public async Task RefreshBlockAsync(CancellationToken cancellationToken) =>
         ReportBlock((await settings.SendingKeyAsync(cancellationToken)).Block);
 
-    /// <summary>Runs one pass. Returns how many calls it claimed: 0 when nothing is due or delivery is held.</summary>
-    public async Task<int> DispatchOnceAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one pass. Returns how many calls it claimed: 0 when nothing is due or delivery is held.
+    /// <paramref name="stopping"/> is a planned stop: from then on no call is claimed and no request
+    /// starts, but requests already on their way finish (each bounded by <c>Userlist:TimeoutSeconds</c>)
+    /// and are recorded, and the calls this pass claimed but did not send are returned as they were.
+    /// Cutting a request off instead would leave Userlist's answer unrecorded, and the call sent twice.
+    /// </summary>
+    public async Task<int> DispatchOnceAsync(CancellationToken stopping)
     {
-        var (pushKey, block) = await settings.SendingKeyAsync(cancellationToken);
+        var (pushKey, block) = await settings.SendingKeyAsync(stopping);
         ReportBlock(block);
         if (pushKey is null || pacer.PausedUntil > time.GetUtcNow())
         {
             return 0;
         }
 
-        await ReleaseLapsedLeasesAsync(cancellationToken);
-        var token = Guid.NewGuid().ToString("N");
-        var claimed = await ClaimAsync(token, cancellationToken);
+        await ReleaseLapsedLeasesAsync(stopping);
+        if (stopping.IsCancellationRequested)
+        {
+            return 0;
+        }
+
+        // Once rows are claimed, the pass sees them through: a claim cut off here would leave them Delivering.
+        var run = new Run(Guid.NewGuid().ToString("N"), pushKey, stopping);
+        var claimed = await ClaimAsync(run.Token, CancellationToken.None);
         if (claimed.Count == 0)
         {
             return 0;
         }
 
-        var run = new Run(token, pushKey);
-        var chains = claimed.GroupBy(m => m.UserId ?? $"#{m.Id}").Select(g => g.OrderBy(m => m.Id).ToList());
-        await Parallel.ForEachAsync(chains,
-            new ParallelOptions { MaxDegreeOfParallelism = options.CurrentValue.Concurrency, CancellationToken = cancellationToken },
-            async (chain, ct) => await DeliverChainSafelyAsync(chain, run, ct));
+        try
+        {
+            var chains = claimed.GroupBy(m => m.UserId ?? $"#{m.Id}").Select(g => g.OrderBy(m => m.Id).ToList());
+            await Parallel.ForEachAsync(chains,
+                new ParallelOptions { MaxDegreeOfParallelism = options.CurrentValue.Concurrency },
+                async (chain, _) => await DeliverChainSafelyAsync(chain, run));
+        }
+        finally
+        {
+            // Whatever the pass did not get to (a stop, a halt, a failure) is due again now, not after the lease.
+            var returned = await ReleaseRunAsync(run.Token);
+            if (stopping.IsCancellationRequested && returned > 0)
+            {
+                LogReturnedAtStop(returned);
+            }
+        }
+
         return claimed.Count;
     }
 
@@ -84,59 +108,62 @@ public sealed partial class Dispatcher(
         return paused > time.GetUtcNow() && due is not null ? (paused > due ? paused : due) : due;
     }
 
-    private async Task DeliverChainSafelyAsync(List<Message> chain, Run run, CancellationToken cancellationToken)
+    private async Task DeliverChainSafelyAsync(List<Message> chain, Run run)
     {
         try
         {
-            await DeliverChainAsync(chain, run, cancellationToken);
+            await DeliverChainAsync(chain, run);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception)
         {
-            // One user's trouble (a database hiccup) must not stop the others; their calls are due again.
+            // One user's trouble (a database hiccup) must not stop the others; the pass returns their calls.
             LogChainFailed(exception, chain[0].Id);
-            await ReleaseAsync(chain.Select(m => m.Id).ToList(), run.Token, CancellationToken.None);
         }
     }
 
-    /// <summary>A user's calls go one after another; when one can't be delivered now, the rest wait with it.</summary>
-    private async Task DeliverChainAsync(List<Message> chain, Run run, CancellationToken cancellationToken)
+    /// <summary>
+    /// A user's calls go one after another; when one can't be delivered now, the rest wait with it.
+    /// Calls left unsent here stay claimed until the pass returns them all at once.
+    /// </summary>
+    private async Task DeliverChainAsync(List<Message> chain, Run run)
     {
-        for (var i = 0; i < chain.Count; i++)
+        foreach (var call in chain)
         {
-            if (run.Halted)
+            if (run.Halted || !await DeliverAsync(call, run))
             {
-                await ReleaseAsync(chain.Skip(i).Select(m => m.Id).ToList(), run.Token, cancellationToken);
-                return;
-            }
-
-            if (!await DeliverAsync(chain[i], run, cancellationToken))
-            {
-                await ReleaseAsync(chain.Skip(i + 1).Select(m => m.Id).ToList(), run.Token, cancellationToken);
                 return;
             }
         }
     }
 
     /// <summary>Delivers one claimed call; false when it is not finished and later calls of its user must wait.</summary>
-    private async Task<bool> DeliverAsync(Message call, Run run, CancellationToken cancellationToken)
+    private async Task<bool> DeliverAsync(Message call, Run run)
     {
         var mapped = SegmentToUserlist.Map(call.Payload);
         if (mapped.Outcome != MappingOutcome.Send)
         {
             var status = mapped.Outcome == MappingOutcome.Skipped ? MessageStatus.Skipped : MessageStatus.Rejected;
-            await FinishAsync(call, run.Token, null, status, mapped.Reason, null, cancellationToken);
+            await FinishAsync(call, run.Token, null, status, mapped.Reason, null);
             return true;
         }
 
-        await pacer.WaitTurnAsync(cancellationToken);
-        if (run.Halted)
+        try
         {
-            await ReleaseAsync([call.Id], run.Token, cancellationToken);
+            await pacer.WaitTurnAsync(run.Stopping);
+        }
+        catch (OperationCanceledException) when (run.Stopping.IsCancellationRequested)
+        {
             return false;
         }
 
+        if (run.Halted)
+        {
+            return false;
+        }
+
+        // Not cancelled by a stop: the request runs to its answer or its timeout, and the answer is recorded.
         var started = time.GetUtcNow();
-        var result = await pushApi.SendAsync(settings.PushApiUrl, run.PushKey, mapped.Request!, cancellationToken);
+        var result = await pushApi.SendAsync(settings.PushApiUrl, run.PushKey, mapped.Request!, CancellationToken.None);
         var attempt = new DeliveryAttempt
         {
             MessageRowId = call.Id,
@@ -151,20 +178,20 @@ public sealed partial class Dispatcher(
             Outcome = result.Outcome.ToString(),
         };
 
-        return await RecordAsync(call, run, result, attempt, cancellationToken);
+        return await RecordAsync(call, run, result, attempt);
     }
 
-    private async Task<bool> RecordAsync(Message call, Run run, PushResult result, DeliveryAttempt attempt, CancellationToken cancellationToken)
+    private async Task<bool> RecordAsync(Message call, Run run, PushResult result, DeliveryAttempt attempt)
     {
         switch (result.Outcome)
         {
             case PushOutcome.Delivered:
-                await FinishAsync(call, run.Token, attempt, MessageStatus.Delivered, null, null, cancellationToken, countAttempt: true);
+                await FinishAsync(call, run.Token, attempt, MessageStatus.Delivered, null, null, countAttempt: true);
                 LogDelivered(call.Id, call.Type, (int)result.Duration.TotalMilliseconds);
                 return true;
 
             case PushOutcome.Rejected:
-                await FinishAsync(call, run.Token, attempt, MessageStatus.Rejected, result.Reason, null, cancellationToken, countAttempt: true);
+                await FinishAsync(call, run.Token, attempt, MessageStatus.Rejected, result.Reason, null, countAttempt: true);
                 LogRejected(call.Id, result.StatusCode, result.Reason);
                 return true;
 
@@ -176,7 +203,7 @@ public sealed partial class Dispatcher(
                     ReportBlock(DeliveryBlock.KeyRefused);
                 }
 
-                await FinishAsync(call, run.Token, attempt, MessageStatus.Pending, null, null, cancellationToken);
+                await FinishAsync(call, run.Token, attempt, MessageStatus.Pending, null, null);
                 return false;
 
             case PushOutcome.Transient when result.IsRateLimited:
@@ -184,7 +211,7 @@ public sealed partial class Dispatcher(
                 var resume = time.GetUtcNow() + (result.RetryAfter is { } wait && wait > TimeSpan.Zero ? wait : DefaultRateLimitPause);
                 pacer.PauseUntil(resume);
                 run.Halt();
-                await FinishAsync(call, run.Token, attempt, MessageStatus.Retrying, result.Reason, resume.UtcDateTime, cancellationToken);
+                await FinishAsync(call, run.Token, attempt, MessageStatus.Retrying, result.Reason, resume.UtcDateTime);
                 LogRateLimited(resume);
                 return false;
 
@@ -193,7 +220,7 @@ public sealed partial class Dispatcher(
                 if (retryPolicy.NextDelay(attempts, Random.Shared.NextDouble()) is not { } delay)
                 {
                     await FinishAsync(call, run.Token, attempt, MessageStatus.Failed,
-                        $"Gave up after {attempts} attempts: {result.Reason}", null, cancellationToken, countAttempt: true);
+                        $"Gave up after {attempts} attempts: {result.Reason}", null, countAttempt: true);
                     LogFailed(call.Id, attempts, result.Reason);
                     return false;
                 }
@@ -204,14 +231,14 @@ public sealed partial class Dispatcher(
                 }
 
                 var due = time.GetUtcNow() + delay;
-                await FinishAsync(call, run.Token, attempt, MessageStatus.Retrying, result.Reason, due.UtcDateTime, cancellationToken, countAttempt: true);
+                await FinishAsync(call, run.Token, attempt, MessageStatus.Retrying, result.Reason, due.UtcDateTime, countAttempt: true);
                 LogRetrying(call.Id, attempts, result.Reason, due);
                 return false;
         }
     }
 
     private Task FinishAsync(Message call, string token, DeliveryAttempt? attempt, MessageStatus status, string? reason,
-        DateTime? nextAttemptAt, CancellationToken cancellationToken, bool countAttempt = false) =>
+        DateTime? nextAttemptAt, bool countAttempt = false) =>
         recorder.RecordAsync(new DeliveryOutcome(call.Id, token, attempt, status, reason, nextAttemptAt, countAttempt, time.GetUtcNow().UtcDateTime));
 
     /// <summary>Claims due calls in the order received, skipping users whose earlier call is in flight or waiting to retry.</summary>
@@ -251,16 +278,11 @@ public sealed partial class Dispatcher(
     private int ClaimSize() =>
         Math.Clamp(userlist.CurrentValue.RequestsPerMinute / 30, options.CurrentValue.Concurrency, MaxClaimSize);
 
-    /// <summary>Returns claimed calls that were not attempted, as they were: due again at once.</summary>
-    private async Task ReleaseAsync(List<long> ids, string token, CancellationToken cancellationToken)
+    /// <summary>Returns the pass's claimed calls that it did not finish, as they were: due again at once.</summary>
+    private async Task<int> ReleaseRunAsync(string token)
     {
-        if (ids.Count == 0)
-        {
-            return;
-        }
-
         await using var db = await databases.CreateDbContextAsync(CancellationToken.None);
-        await db.Messages.Where(m => ids.Contains(m.Id) && m.LeaseToken == token && m.Status == MessageStatus.Delivering)
+        return await db.Messages.Where(m => m.LeaseToken == token && m.Status == MessageStatus.Delivering)
             .ExecuteUpdateAsync(m => m
                 .SetProperty(x => x.Status, x => x.AttemptCount > 0 ? MessageStatus.Retrying : MessageStatus.Pending)
                 .SetProperty(x => x.LeaseToken, (string?)null)
@@ -336,14 +358,17 @@ public sealed partial class Dispatcher(
     [LoggerMessage(Level = LogLevel.Error, Message = "Gave up on {MessageRowId} after {Attempts} attempts: {Reason}")]
     private partial void LogFailed(long messageRowId, int attempts, string? reason);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: {Count} claimed calls not yet sent are due again for the next start")]
+    private partial void LogReturnedAtStop(int count);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Delivering the calls of a user (first {MessageRowId}) failed; they are due again")]
     private partial void LogChainFailed(Exception exception, long messageRowId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} calls were left Delivering by an interrupted run; they are due again")]
     private partial void LogLeasesReleased(int count);
 
-    /// <summary>One pass's claim token and key; halted when Userlist refuses the key.</summary>
-    private sealed class Run(string token, string pushKey)
+    /// <summary>One pass's claim token and key; halted when Userlist refuses the key, rate-limits, or the relay stops.</summary>
+    private sealed class Run(string token, string pushKey, CancellationToken stopping)
     {
         private volatile bool halted;
 
@@ -351,7 +376,9 @@ public sealed partial class Dispatcher(
 
         public string PushKey { get; } = pushKey;
 
-        public bool Halted => halted;
+        public CancellationToken Stopping { get; } = stopping;
+
+        public bool Halted => halted || Stopping.IsCancellationRequested;
 
         private int haltCount;
 

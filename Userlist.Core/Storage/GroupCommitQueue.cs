@@ -60,10 +60,17 @@ public abstract class GroupCommitQueue<TItem> : BackgroundService
         await base.StopAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Commits run on a thread of their own: each blocks for its fsync, and on a small machine two
+    /// queues blocking thread-pool threads all the time leave too few for the requests waiting on them.
+    /// </summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(CommitLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void CommitLoop()
     {
         var group = new List<Pending>();
-        while (await queue.Reader.WaitToReadAsync(CancellationToken.None))
+        while (queue.Reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
         {
             group.Clear();
             var weight = 0;

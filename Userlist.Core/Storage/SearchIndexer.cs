@@ -20,6 +20,9 @@ public sealed partial class SearchIndexer(
     /// <summary>Calls per transaction: short enough that ingest never waits long for the write lock.</summary>
     private const int Chunk = 500;
 
+    /// <summary>Index pages one merge step writes at most: a few milliseconds of holding the write lock.</summary>
+    private const int MergePages = 100;
+
     /// <summary>How often to look again for a gap in ingest while writes are waiting.</summary>
     private static readonly TimeSpan IngestBusyRecheck = TimeSpan.FromMilliseconds(50);
 
@@ -38,18 +41,21 @@ public sealed partial class SearchIndexer(
             using var connection = new SqliteConnection(options.Value.ConnectionString);
             connection.Open();
             new SqlitePragmas(options.Value.WriteTimeoutSeconds * 1000).Apply(connection);
+            MergeOnlyInSteps(connection);
             while (!stoppingToken.IsCancellationRequested)
             {
                 try
                 {
+                    int indexed;
                     do
                     {
-                        // Give way: a request waiting on a commit matters more than search being current.
-                        while (writer.WritesInFlight > 0 && !stoppingToken.WaitHandle.WaitOne(IngestBusyRecheck))
+                        WaitForIngestGap(stoppingToken);
+                        indexed = IndexChunk(connection);
+                        while (!stoppingToken.IsCancellationRequested && WaitForIngestGap(stoppingToken) && MergeStep(connection))
                         {
                         }
                     }
-                    while (!stoppingToken.IsCancellationRequested && IndexChunk(connection) == Chunk);
+                    while (!stoppingToken.IsCancellationRequested && indexed == Chunk);
                 }
                 catch (SqliteException exception)
                 {
@@ -67,6 +73,54 @@ public sealed partial class SearchIndexer(
         {
             writer.Committed -= Wake;
         }
+    }
+
+    /// <summary>Give way: a request waiting on a commit matters more than search being current. False once stopping.</summary>
+    private bool WaitForIngestGap(CancellationToken stoppingToken)
+    {
+        while (writer.WritesInFlight > 0)
+        {
+            if (stoppingToken.WaitHandle.WaitOne(IngestBusyRecheck))
+            {
+                return false;
+            }
+        }
+
+        return !stoppingToken.IsCancellationRequested;
+    }
+
+    /// <summary>
+    /// FTS5 merges its index segments inside the transaction that adds rows, and now and then a
+    /// merge of large segments runs for seconds (measured on 2.7 million calls: up to 2.1 s for one
+    /// 500-call chunk), holding the write lock while ingest waits. Automatic merging is turned off;
+    /// the indexer merges in small steps instead, each its own short transaction, between ingest's
+    /// commits. The crisis threshold is raised so FTS5 never does a level at once while steps keep up.
+    /// </summary>
+    private static void MergeOnlyInSteps(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO MessageSearch(MessageSearch, rank) VALUES ('automerge', 0);
+            INSERT INTO MessageSearch(MessageSearch, rank) VALUES ('crisismerge', 64);
+            """;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Merges up to <see cref="MergePages"/> pages of index segments; false when there was nothing to merge.</summary>
+    internal static bool MergeStep(SqliteConnection connection)
+    {
+        using var transaction = connection.BeginTransaction();
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT total_changes()";
+        var before = (long)command.ExecuteScalar()!;
+        command.CommandText = $"INSERT INTO MessageSearch(MessageSearch, rank) VALUES ('merge', {MergePages})";
+        command.ExecuteNonQuery();
+        command.CommandText = "SELECT total_changes()";
+        var after = (long)command.ExecuteScalar()!;
+        transaction.Commit();
+        // FTS5's own test for a merge that found nothing to do: fewer than two rows changed.
+        return after - before >= 2;
     }
 
     /// <summary>Indexes the next calls after the newest one indexed; returns how many.</summary>

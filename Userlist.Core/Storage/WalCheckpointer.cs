@@ -19,11 +19,15 @@ public sealed partial class WalCheckpointer(
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>On a thread of its own: a checkpoint blocks while it copies and fsyncs, and the thread pool serves requests.</summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => Run(stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Run(CancellationToken stoppingToken)
     {
         var pending = 1;
         writer.Committed += rows => Interlocked.Add(ref pending, rows);
-        await using var connection = new SqliteConnection(options.Value.ConnectionString);
+        using var connection = new SqliteConnection(options.Value.ConnectionString);
         using var timer = new PeriodicTimer(Interval, time);
         try
         {
@@ -34,7 +38,7 @@ public sealed partial class WalCheckpointer(
                     Checkpoint(connection);
                 }
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
+            while (timer.WaitForNextTickAsync(stoppingToken).AsTask().GetAwaiter().GetResult());
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -8,6 +8,8 @@ namespace Userlist.Dashboard.Jobs;
 /// last. When several hosts share a process (the tests run many, one after another), that host may
 /// already be stopped and its logger factory disposed: Hangfire's logging then threw inside the
 /// storage and workers of the hosts still running. Here a stopped host's loggers just stay quiet.
+/// Hangfire's Information lines are its own housekeeping (about thirty per start and stop: options,
+/// dispatchers, expired records); they go to Debug, and its warnings and errors stay as they are.
 /// </summary>
 internal sealed class HostBoundHangfireLogs(ILoggerFactory loggers) : ILogProvider
 {
@@ -31,7 +33,8 @@ internal sealed class HostBoundHangfireLogs(ILoggerFactory loggers) : ILogProvid
         {
             try
             {
-                return log?.Log(logLevel, messageFunc, exception) ?? false;
+                var level = logLevel == Hangfire.Logging.LogLevel.Info ? Hangfire.Logging.LogLevel.Debug : logLevel;
+                return log?.Log(level, messageFunc, exception) ?? false;
             }
             catch (ObjectDisposedException)
             {

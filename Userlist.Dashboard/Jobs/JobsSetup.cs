@@ -30,15 +30,24 @@ public static class JobsSetup
             .UseLogProvider(new HostBoundHangfireLogs(provider.GetRequiredService<ILoggerFactory>()))
             .UseStorage(provider.GetRequiredService<JobStorage>())
             .UseActivator(provider.GetRequiredService<JobActivator>()));
-        services.AddHangfireServer((_, server) =>
+        services.AddHangfireServer((provider, server) =>
         {
             server.Queues = ["delivery", "default"];
             server.WorkerCount = 4;
             server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+            // A planned stop waits for the dispatch job's requests in flight (each bounded by the
+            // Push API timeout) to finish and be recorded, so that none is sent again after the restart.
+            server.ShutdownTimeout = PlannedStopAllowance(provider);
         });
+        services.AddOptions<HostOptions>().Configure<IServiceProvider>((host, provider) =>
+            host.ShutdownTimeout = PlannedStopAllowance(provider) + TimeSpan.FromSeconds(15));
         services.AddHostedService<RecurringJobs>();
         return services;
     }
+
+    /// <summary>How long a planned stop may take to let requests to Userlist finish: their timeout and a margin to record them.</summary>
+    private static TimeSpan PlannedStopAllowance(IServiceProvider provider) =>
+        TimeSpan.FromSeconds(provider.GetRequiredService<IOptions<UserlistOptions>>().Value.TimeoutSeconds + 5);
 
     /// <summary>Hangfire's dashboard at /hangfire, for signed-in operators, without its storage path.</summary>
     public static IEndpointRouteBuilder MapRelayJobsDashboard(this IEndpointRouteBuilder endpoints)

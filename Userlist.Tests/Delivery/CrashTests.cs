@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Userlist.Tests.Infrastructure;
@@ -30,12 +27,13 @@ public sealed partial class CrashTests(ITestOutputHelper output)
         var kills = Setting("CRASH_KILLS", 3);
         using var folder = new TemporaryFolder();
         await using var userlist = await FakeUserlist.StartAsync();
-        var port = FreePort();
-        var relay = new RelayProcess(folder.Path, port, userlist.Url);
+        // The default lease (5 minutes) and retry policy: recovery must not wait for either.
+        var relay = new DeliveringRelay(folder.Path, userlist.Url, WriteKey, new() { ["Userlist__RequestsPerMinute"] = "1000000" });
         await relay.StartAsync();
+        var restarts = new List<DateTimeOffset>();
         try
         {
-            var sending = NodeClient.SendAsync(new Uri($"http://127.0.0.1:{port}"), WriteKey, Calls(calls, users),
+            var sending = NodeClient.SendAsync(relay.Address, WriteKey, Calls(calls, users),
                 environment: new() { ["MAX_RETRIES"] = "40", ["DELAY_MS"] = calls > 5_000 ? "1" : "3" });
             var random = new Random();
             for (var kill = 1; kill <= kills; kill++)
@@ -43,7 +41,8 @@ public sealed partial class CrashTests(ITestOutputHelper output)
                 // The kill moment is the scenario's input, not a wait for anything.
                 await Task.Delay(random.Next(300, 1_500));
                 relay.Kill();
-                output.WriteLine($"killed the relay ({kill} of {kills}) with {userlist.Requests.Count} requests at Userlist");
+                output.WriteLine($"killed the relay ({kill} of {kills}) with {userlist.Arrivals.Count} requests at Userlist");
+                restarts.Add(DateTimeOffset.UtcNow);
                 await relay.StartAsync();
             }
 
@@ -60,6 +59,7 @@ public sealed partial class CrashTests(ITestOutputHelper output)
             Assert.Equal(stored.Count, stored.Select(m => m.MessageId).Distinct().Count());
 
             // Every stored call reached Userlist, in the order stored for its user.
+            var arrivals = userlist.Arrivals;
             var deliveries = userlist.Requests.Where(r => r.AnsweredStatus == 202).Select(r => Sequence(r.Body)).ToList();
             var delivered = deliveries.Distinct().ToHashSet();
             var bySequence = stored.ToDictionary(m => int.Parse(m.MessageId[2..], System.Globalization.CultureInfo.InvariantCulture));
@@ -71,13 +71,19 @@ public sealed partial class CrashTests(ITestOutputHelper output)
                 Assert.Equal(storedOrder, firstDeliveries);
             }
 
-            var duplicates = deliveries.GroupBy(s => s).Where(g => g.Count() > 1).Select(g => bySequence[g.Key].Type).ToList();
+            // Sent twice: every request that reached Userlist counts, answered or cut off by the kill.
+            var duplicates = arrivals.Select(r => Sequence(r.Body)).GroupBy(s => s).Where(g => g.Count() > 1).Select(g => bySequence[g.Key].Type).ToList();
+            var resumed = restarts.Select(at => (arrivals.FirstOrDefault(r => r.ReceivedAt > at)?.ReceivedAt - at)?.TotalSeconds).ToList();
             output.WriteLine($"CRASH calls={calls} users={users} kills={kills} acknowledged={acknowledged.Count} " +
                 $"not-acknowledged={sent.Failed.Count} stored={stored.Count} delivered={delivered.Count} " +
                 $"duplicates={duplicates.Count} (identify={duplicates.Count(t => t == "identify")}, group={duplicates.Count(t => t == "group")}, " +
-                $"track={duplicates.Count(t => t == "track")}) requests-to-userlist={userlist.Requests.Count}");
+                $"track={duplicates.Count(t => t == "track")}) requests-to-userlist={arrivals.Count} " +
+                $"resumed-after-restart-s=[{string.Join(", ", resumed.Select(s => s?.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) ?? "-"))}]");
             Assert.True(acknowledged.Count >= calls * 0.9, $"only {acknowledged.Count} of {calls} were acknowledged");
-            Assert.True(duplicates.Count <= kills * 64, $"{duplicates.Count} duplicates: more than the requests that can be in flight at {kills} kills");
+            // At most the requests in flight at each kill: the dispatcher's concurrency (32) each time.
+            Assert.True(duplicates.Count <= kills * 32, $"{duplicates.Count} duplicates: more than the requests that can be in flight at {kills} kills");
+            // Delivering calls are due again when the relay starts, not when their lease lapses.
+            Assert.All(resumed, seconds => Assert.True(seconds < 10, $"delivery resumed {seconds:0.0} s after a restart"));
         }
         finally
         {
@@ -119,69 +125,8 @@ public sealed partial class CrashTests(ITestOutputHelper output)
     private static int Setting(string name, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), out var value) ? value : fallback;
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     [GeneratedRegex("\"seq\":(\\d+)")]
     private static partial Regex SeqPattern();
-
-    /// <summary>The relay run as `dotnet Userlist.Dashboard.dll`, the way it is deployed, on its own files.</summary>
-    private sealed class RelayProcess(string folder, int port, Uri userlist)
-    {
-        private Process? process;
-
-        public string DatabasePath => Path.Combine(folder, "relay.db");
-
-        public async Task StartAsync()
-        {
-            var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Userlist.Dashboard.dll")])
-            {
-                WorkingDirectory = folder,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            start.Environment["Urls"] = $"http://127.0.0.1:{port}";
-            start.Environment["ConnectionStrings__Userlist"] = $"Data Source={DatabasePath}";
-            start.Environment["Ingest__WriteKeys__0"] = WriteKey;
-            start.Environment["Userlist__PushApiUrl"] = userlist.ToString();
-            start.Environment["Userlist__PushKey"] = "push-key";
-            start.Environment["Userlist__RequestsPerMinute"] = "1000000";
-            start.Environment["Delivery__RetryInitialDelaySeconds"] = "0.2";
-            start.Environment["Delivery__RetryMaxDelaySeconds"] = "1";
-            start.Environment["Delivery__LeaseSeconds"] = "2";
-            start.Environment["Logging__LogLevel__Default"] = "Warning";
-            process = Process.Start(start)!;
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            using var http = new HttpClient();
-            await Eventually.HoldsAsync(async () =>
-            {
-                Assert.False(process.HasExited, $"the relay exited with {(process.HasExited ? process.ExitCode : 0)}");
-                try
-                {
-                    return (await http.GetAsync($"http://127.0.0.1:{port}/v1/batch")).StatusCode == HttpStatusCode.MethodNotAllowed;
-                }
-                catch (HttpRequestException)
-                {
-                    return false;
-                }
-            }, "the relay answers", TimeSpan.FromSeconds(60));
-        }
-
-        /// <summary>SIGKILL: no shutdown, no flushing, as a crash or an OOM kill.</summary>
-        public void Kill()
-        {
-            if (process is { HasExited: false })
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit();
-            }
-        }
-    }
 }
 
 /// <summary>The crash test runs alone: it kills and restarts processes and wants the machine's cores.</summary>

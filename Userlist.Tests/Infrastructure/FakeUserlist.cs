@@ -15,6 +15,7 @@ public sealed class FakeUserlist : IAsyncDisposable
 {
     private readonly WebApplication app;
     private readonly ConcurrentQueue<RecordedRequest> requests = new();
+    private readonly ConcurrentQueue<RecordedRequest> arrivals = new();
     private readonly ConcurrentQueue<DateTimeOffset> window = new();
 
     private FakeUserlist(WebApplication app) => this.app = app;
@@ -30,7 +31,14 @@ public sealed class FakeUserlist : IAsyncDisposable
     /// <summary>When set, more requests than this within any 60 s are answered 429.</summary>
     public int? RequestsPerMinute { get; set; }
 
+    /// <summary>The requests answered, in the order their answers went out.</summary>
     public IReadOnlyList<RecordedRequest> Requests => [.. requests];
+
+    /// <summary>
+    /// Every request that arrived, answered or not, in the order of arrival: one cut off before its
+    /// answer (the relay stopped or crashed) still reached Userlist, and counts as sent.
+    /// </summary>
+    public IReadOnlyList<RecordedRequest> Arrivals => [.. arrivals];
 
     public int RateLimitedCount => requests.Count(r => r.AnsweredStatus == 429);
 
@@ -57,6 +65,7 @@ public sealed class FakeUserlist : IAsyncDisposable
             http.Request.ContentType,
             await reader.ReadToEndAsync(),
             DateTimeOffset.UtcNow);
+        arrivals.Enqueue(request);
 
         var answer = OverLimit(request.ReceivedAt) ? new Scripted(429) : Script is null ? null : await Script(request);
         answer ??= new Scripted(202);

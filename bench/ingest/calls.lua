@@ -44,8 +44,8 @@ end
 done = function(summary, latency, requests)
   local seconds = summary.duration / 1e6
   local failures = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.write(string.format("RESULT requests=%d seconds=%.2f failures=%d p50_ms=%.2f p99_ms=%.2f\n",
-    summary.requests, seconds, failures, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+  io.write(string.format("RESULT requests=%d seconds=%.2f failures=%d p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f max_ms=%.2f\n",
+    summary.requests, seconds, failures, latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency:percentile(99.9) / 1000, latency.max / 1000))
   local e = summary.errors
   io.write(string.format("ERRORS status=%d connect=%d read=%d write=%d timeout=%d\n", e.status, e.connect, e.read, e.write, e.timeout))
 end

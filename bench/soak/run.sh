@@ -53,7 +53,9 @@ echo "$line" | awk -v s="$stored" -v d="$delivered" '{
   match($0, /failures=[0-9]+/); f = substr($0, RSTART + 9, RLENGTH - 9)
   match($0, /p50_ms=[0-9.]+/); p50 = substr($0, RSTART + 7, RLENGTH - 7)
   match($0, /p99_ms=[0-9.]+/); p99 = substr($0, RSTART + 7, RLENGTH - 7)
-  printf "| calls/s | failed requests | p50 ms | p99 ms | calls stored | delivered during the soak |\n|---|---|---|---|---|---|\n| %d | %d | %s | %s | %d | %d |\n", r / t, f, p50, p99, s, d }'
+  match($0, /p999_ms=[0-9.]+/); p999 = substr($0, RSTART + 8, RLENGTH - 8)
+  match($0, /max_ms=[0-9.]+/); mx = substr($0, RSTART + 7, RLENGTH - 7)
+  printf "| calls/s | failed requests | p50 ms | p99 ms | p99.9 ms | slowest ms | calls stored | delivered during the soak |\n|---|---|---|---|---|---|---|---|\n| %d | %d | %s | %s | %s | %s | %d | %d |\n", r / t, f, p50, p99, p999, mx, s, d }'
 echo
 echo "\"database is locked\" in the relay's log: $locked; dashboard queries failed: $( [ -f "$work/dashboard-errors" ] && wc -l <"$work/dashboard-errors" || echo 0)"
 echo "Failed requests by kind (wrk): $(grep '^ERRORS' "$work/wrk.txt" | cut -d' ' -f2-)"

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Userlist.Core.Delivery;
+using Userlist.Core.Settings;
+
+namespace Userlist.Dashboard.Operations;
+
+/// <summary>
+/// What holds delivery, as the dashboard's banner says it. Degraded at worst: calls are still
+/// taken and stored, and restarting the relay would not bring a key or resume a pause.
+/// </summary>
+internal sealed class DeliveryStateCheck(Dispatcher dispatcher) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        // Read afresh: before the first delivery pass the dispatcher has nothing to report yet.
+        await dispatcher.RefreshBlockAsync(cancellationToken);
+        return dispatcher.Block switch
+        {
+            DeliveryBlock.None => HealthCheckResult.Healthy("delivery to Userlist is running"),
+            DeliveryBlock.NoPushKey => HealthCheckResult.Degraded("no Push API key is set: calls are stored and wait"),
+            DeliveryBlock.KeyRefused => HealthCheckResult.Degraded("Userlist refused the Push API key: calls are stored and wait for another key"),
+            DeliveryBlock.Paused => HealthCheckResult.Degraded("delivery is paused from the dashboard: calls are stored and wait"),
+            var other => HealthCheckResult.Degraded($"delivery is held: {other}"),
+        };
+    }
+}

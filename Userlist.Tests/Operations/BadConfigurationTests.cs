@@ -1,0 +1,26 @@
+using Userlist.Tests.Infrastructure;
+
+namespace Userlist.Tests.Operations;
+
+/// <summary>A bad setting stops the built relay with one line naming the key, not a stack trace.</summary>
+[Collection(RelayProcessCollection.Name)]
+public sealed class BadConfigurationTests
+{
+    [Theory]
+    [InlineData("Delivery__MaxAttempts", "abc", "Delivery:MaxAttempts")]
+    [InlineData("Delivery__MaxAttempts", "-1", "Delivery:MaxAttempts must be between 1 and 100")]
+    [InlineData("Userlist__PushApiUrl", "notaurl", "Userlist:PushApiUrl must be an absolute http(s) URL")]
+    [InlineData("ForwardedHeaders__KnownProxies__0", "proxy.local", "ForwardedHeaders:KnownProxies has 'proxy.local'")]
+    public async Task Start_BadSetting_OneLineNamingTheKeyAndExitCode1(string variable, string value, string expected)
+    {
+        using var folder = new TemporaryFolder();
+
+        await using var relay = RelayProcess.Start(folder.Path, new() { [variable] = value, ["Urls"] = $"http://127.0.0.1:{RelayProcess.FreePort()}" });
+
+        Assert.Equal(1, await relay.ExitCodeAsync());
+        var line = Assert.Single(relay.Errors, l => l.Length > 0);
+        Assert.StartsWith("Userlist Relay did not start: ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.DoesNotContain(relay.Output.Concat(relay.Errors), l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
+    }
+}
