@@ -13,7 +13,7 @@ namespace Userlist.Core;
 
 public static class DependencyInjection
 {
-    /// <summary>The relay without the web: options, storage, ingest.</summary>
+    /// <summary>The relay without the web: options, storage, ingest. The host supplies <see cref="BackupSources"/>.</summary>
     public static IServiceCollection AddRelayCore(this IServiceCollection services)
     {
         services.AddOptions<StorageOptions>()
@@ -55,6 +55,7 @@ public static class DependencyInjection
         services.AddSingleton<MessageStatistics>();
         services.AddSingleton<MessageQueries>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<BackupService>();
         services.AddRelayDelivery();
         return services;
     }

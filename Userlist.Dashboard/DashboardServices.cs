@@ -1,9 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.Repositories;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration.Json;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Userlist.Core;
@@ -33,8 +30,9 @@ public static class DashboardServices
         builder.Services.AddSingleton<ISecretProtector, DataProtectionSecrets>();
         builder.Services.AddDataProtection().SetApplicationName("Userlist Relay");
         builder.Services.AddOptions<KeyManagementOptions>().Configure<IOptions<StorageOptions>>((keys, storage) =>
-            // The keys that encrypt stored secrets live next to the database, so a backup of the folder restores both.
-            keys.XmlRepository = new FileSystemXmlRepository(DataProtectionKeysFolder(storage.Value), NullLoggerFactory.Instance));
+            // The keys that encrypt stored secrets live next to the database, so a backup copies both; owner-only, as the database.
+            keys.XmlRepository = new OwnerOnlyKeyFiles(DataFiles.KeysFolder(storage.Value)));
+        builder.Services.AddSingleton(provider => DataFiles.BackupSources(provider.GetRequiredService<IOptions<StorageOptions>>().Value));
         builder.Services.AddCors(cors => cors.AddPolicy(IngestEndpoints.CorsPolicy, policy => policy
             // Browser analytics.js posts from the customer's own site, with credentials allowed.
             .SetIsOriginAllowed(_ => true)
@@ -46,12 +44,6 @@ public static class DashboardServices
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         return builder;
-    }
-
-    private static DirectoryInfo DataProtectionKeysFolder(StorageOptions storage)
-    {
-        var database = Path.GetFullPath(new SqliteConnectionStringBuilder(storage.ConnectionString).DataSource);
-        return new DirectoryInfo(Path.Combine(Path.GetDirectoryName(database)!, "keys"));
     }
 
     /// <summary>

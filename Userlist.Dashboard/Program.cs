@@ -1,10 +1,14 @@
 using Userlist.Dashboard;
+using Userlist.Dashboard.Backups;
 using Userlist.Dashboard.Bench;
 using Userlist.Dashboard.Components;
 using Userlist.Dashboard.Ingest;
 using Userlist.Dashboard.Jobs;
 using Userlist.Dashboard.Operations;
 using Userlist.Dashboard.Operators;
+
+// `backup <folder>` copies the data of a relay that may be running, and exits: no host, no lock.
+if (await BackupCommand.TryRunAsync(args) is { } exitCode) return exitCode;
 
 var builder = WebApplication.CreateBuilder(args);
 

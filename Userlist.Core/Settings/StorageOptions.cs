@@ -16,4 +16,10 @@ public sealed class StorageOptions
     /// </summary>
     [Range(1, 300, ErrorMessage = "Storage:WriteTimeoutSeconds must be between 1 and 300")]
     public int WriteTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// Where "Back up now" on the Settings page writes its timestamped folders; empty means a
+    /// "backups" folder next to the database.
+    /// </summary>
+    public string BackupFolder { get; set; } = "";
 }

@@ -33,7 +33,8 @@ public sealed class DatabaseFileLock(IOptions<StorageOptions> options) : IHosted
             // userlist.db -> userlist.lock: beside the database, but outside the userlist.db* files that tools copy or scan.
             var file = Path.GetFullPath(database.DataSource);
             var path = Path.GetExtension(file) == ".lock" ? file + ".lock" : Path.ChangeExtension(file, ".lock");
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            // The lock comes first at start, so it makes the data folder: owner-only, as the database's files.
+            OwnerOnly.CreateFolder(Path.GetDirectoryName(path)!);
             try
             {
                 held = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);

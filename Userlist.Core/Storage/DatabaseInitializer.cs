@@ -20,7 +20,9 @@ internal sealed class DatabaseInitializer(IDbContextFactory<RelayDbContext> data
         var folder = Path.GetDirectoryName(Path.GetFullPath(file));
         if (!string.IsNullOrEmpty(folder) && file != ":memory:")
         {
-            Directory.CreateDirectory(folder);
+            // Owner-only, as its files: they hold every call and the encrypted Push API key.
+            OwnerOnly.CreateFolder(folder);
+            OwnerOnly.CreateDatabaseFile(Path.GetFullPath(file));
         }
 
         await using var db = await databases.CreateDbContextAsync(cancellationToken);

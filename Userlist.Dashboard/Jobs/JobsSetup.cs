@@ -1,7 +1,6 @@
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.Storage.SQLite;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Userlist.Core.Settings;
 
@@ -73,11 +72,13 @@ public static class JobsSetup
         return endpoints;
     }
 
-    /// <summary>Next to the relay's database; the folder is made here because the dashboard's mapping opens the storage before the host starts.</summary>
+    /// <summary>
+    /// Next to the relay's database; the folder is made here because the dashboard's mapping opens
+    /// the storage before the host starts (and owner-only, with the relay's files, before anything opens them).
+    /// </summary>
     private static string HangfireDatabasePath(StorageOptions storage)
     {
-        var folder = Path.GetDirectoryName(Path.GetFullPath(new SqliteConnectionStringBuilder(storage.ConnectionString).DataSource))!;
-        Directory.CreateDirectory(folder);
-        return Path.Combine(folder, "hangfire.db");
+        DataFiles.CreateOwnerOnly(storage);
+        return DataFiles.JobsDatabasePath(storage);
     }
 }

@@ -42,6 +42,7 @@ public sealed class PageContext : BunitContext
         Services.AddRelayCore();
         Services.AddDataProtection().UseEphemeralDataProtectionProvider();
         Services.AddSingleton<ISecretProtector, DataProtectionSecrets>();
+        Services.AddSingleton(new BackupSources(DatabasePath, Path.Combine(folder.Path, "keys"), Path.Combine(folder.Path, "jobs.db")));
         Services.AddSingleton<IBackgroundJobClient>(_ => new BackgroundJobClient(new SQLiteStorage(Path.Combine(folder.Path, "jobs.db"), new SQLiteStorageOptions())));
         Services.AddMudServices();
         JSInterop.Mode = JSRuntimeMode.Loose;
