@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Userlist.Core.Storage;
+using Userlist.Core.Telemetry;
 
 namespace Userlist.Core.Delivery;
 
@@ -11,9 +12,10 @@ namespace Userlist.Core.Delivery;
 /// Delivering was cut off by a crash and is due again at once, ahead of the first dispatch, instead
 /// of waiting out its lease (the lease stays the backstop for a live process that hangs). A request
 /// cut off that way may have reached Userlist: it is sent again (at-least-once), and the count is
-/// logged as possible duplicates.
+/// logged and counted (<c>userlist_relay.delivery.resent_after_crash</c>) as possible duplicates.
 /// </summary>
-public sealed partial class DispatcherRole(IDbContextFactory<RelayDbContext> databases, ILogger<DispatcherRole> logger) : IHostedService
+public sealed partial class DispatcherRole(IDbContextFactory<RelayDbContext> databases, RelayMetrics metrics, ILogger<DispatcherRole> logger)
+    : IHostedService
 {
     /// <summary>Calls that were in flight when the last run of the relay ended without a planned stop.</summary>
     public int ResumedAtStart { get; private set; }
@@ -29,6 +31,7 @@ public sealed partial class DispatcherRole(IDbContextFactory<RelayDbContext> dat
         if (ResumedAtStart > 0)
         {
             LogResumed(ResumedAtStart);
+            metrics.ResentAfterCrash(ResumedAtStart);
         }
     }
 

@@ -24,6 +24,7 @@ public sealed class RelayMetrics
     private readonly Counter<long> deliveryAttempts;
     private readonly Histogram<double> pushApiDuration;
     private readonly Counter<long> deliveryOutcomes;
+    private readonly Counter<long> resentAfterCrash;
 
     public RelayMetrics(IMeterFactory meters)
     {
@@ -46,6 +47,8 @@ public sealed class RelayMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
         deliveryOutcomes = meter.CreateCounter<long>("userlist_relay.delivery.outcomes", "{call}",
             "Claimed calls whose delivery run ended, by the status they moved to");
+        resentAfterCrash = meter.CreateCounter<long>("userlist_relay.delivery.resent_after_crash", "{call}",
+            "Calls left on their way to Userlist by a relay that stopped without a planned stop, due again at start: any that had reached Userlist arrive twice");
     }
 
     /// <summary>Calls of one type that came to the same outcome; counted through <see cref="CallTally"/>.</summary>
@@ -89,6 +92,15 @@ public sealed class RelayMetrics
         if (count > 0)
         {
             deliveryOutcomes.Add(count, new KeyValuePair<string, object?>("status", status));
+        }
+    }
+
+    /// <summary>Calls a crashed run left Delivering, made due again at start: the bound on duplicates sent.</summary>
+    public void ResentAfterCrash(long count)
+    {
+        if (count > 0)
+        {
+            resentAfterCrash.Add(count);
         }
     }
 }
