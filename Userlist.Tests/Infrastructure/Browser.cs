@@ -68,7 +68,15 @@ public static class Browser
     public static Task UntilInteractiveAsync(IPage page) =>
         page.Locator("[data-testid=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
 
-    /// <summary>Saves a screenshot for the README under docs/, at the repository root.</summary>
-    public static Task ScreenshotAsync(IPage page, string name) =>
-        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(NodeClient.RepositoryRoot, "docs", name), FullPage = true });
+    /// <summary>
+    /// Saves a screenshot: for the README under docs/ when UPDATE_SCREENSHOTS=1, otherwise in the
+    /// temp folder, so that a test run leaves the checkout as it found it.
+    /// </summary>
+    public static Task ScreenshotAsync(IPage page, string name)
+    {
+        var folder = Environment.GetEnvironmentVariable("UPDATE_SCREENSHOTS") == "1"
+            ? Path.Combine(NodeClient.RepositoryRoot, "docs")
+            : Path.Combine(Path.GetTempPath(), "userlist-screenshots");
+        return page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name), FullPage = true });
+    }
 }
