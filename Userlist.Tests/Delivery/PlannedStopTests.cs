@@ -34,11 +34,14 @@ public sealed partial class PlannedStopTests(ITestOutputHelper output)
         {
             await IngestAsync(relay);
             var resumedAfter = new List<double>();
+            var stoppedIn = new List<double>();
             foreach (var progress in new[] { 400, 1_200, 2_000 })
             {
                 await Eventually.HoldsAsync(() => Task.FromResult(userlist.Arrivals.Count >= progress),
                     $"{progress} requests reached Userlist", TimeSpan.FromSeconds(60));
+                var stopping = System.Diagnostics.Stopwatch.StartNew();
                 var exitCode = await relay.StopAsync(within: TimeSpan.FromSeconds(30));
+                stoppedIn.Add(stopping.Elapsed.TotalSeconds);
                 var arrived = userlist.Arrivals.Count;
 
                 Assert.Equal(0, exitCode);
@@ -57,6 +60,7 @@ public sealed partial class PlannedStopTests(ITestOutputHelper output)
                 "every call is Delivered", TimeSpan.FromSeconds(120));
             var sentTwice = userlist.Arrivals.GroupBy(r => Sequence(r.Body)).Count(g => g.Count() > 1);
             output.WriteLine($"STOP calls={Calls} requests-to-userlist={userlist.Arrivals.Count} sent-twice={sentTwice} " +
+                $"stopped-in-s=[{string.Join(", ", stoppedIn.Select(s => s.ToString("0.0", CultureInfo.InvariantCulture)))}] " +
                 $"resumed-after-restart-s=[{string.Join(", ", resumedAfter.Select(s => s.ToString("0.0", CultureInfo.InvariantCulture)))}]");
             Assert.Equal(0, sentTwice);
             Assert.Equal(Calls, userlist.Arrivals.Count);
