@@ -79,7 +79,7 @@ public static class DependencyInjection
         // Before the job server starts: calls a crashed run left Delivering are due again at once.
         services.AddSingleton<DispatcherRole>();
         services.AddHostedService(provider => provider.GetRequiredService<DispatcherRole>());
-        services.AddSingleton<Dispatcher>();
+        services.AddSingleton<DeliveryDispatcher>();
         services.AddSingleton<DispatchSignal>();
         services.AddTransient<DispatchJob>();
         services.AddTransient<RetentionJob>();

@@ -65,7 +65,7 @@ public sealed class OperatorChangesTests
     {
         await using var harness = await DeliveryHarness.StartAsync();
         var settings = harness.Relay.Services.GetRequiredService<DeliverySettings>();
-        var dispatcher = harness.Relay.Services.GetRequiredService<Dispatcher>();
+        var dispatcher = harness.Relay.Services.GetRequiredService<DeliveryDispatcher>();
         await settings.PauseAsync(Operator, CancellationToken.None);
         await dispatcher.RefreshBlockAsync(CancellationToken.None);
         Assert.Equal(DeliveryBlock.Paused, dispatcher.Block);

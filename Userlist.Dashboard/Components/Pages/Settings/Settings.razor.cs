@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.JSInterop;
 using MudBlazor;
 using Userlist.Dashboard.Components.Shared;
+using Userlist.Core.Delivery;
 using Userlist.Core.PushApi;
 using Userlist.Core.Segment;
 using Userlist.Core.Settings;
@@ -48,7 +49,7 @@ public partial class Settings
     public required AuditLog AuditLog { get; init; }
 
     [Inject]
-    public required Userlist.Core.Delivery.Dispatcher Dispatcher { get; init; }
+    public required DeliveryDispatcher Dispatcher { get; init; }
 
     [Inject]
     public required PushApiClient PushApi { get; init; }
