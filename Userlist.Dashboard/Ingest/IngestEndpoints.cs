@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Features;
+using Userlist.Core.Ingest;
 using Userlist.Core.Segment;
 
 namespace Userlist.Dashboard.Ingest;

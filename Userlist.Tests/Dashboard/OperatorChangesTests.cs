@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Userlist.Core.Delivery;
-using Userlist.Core.Segment;
+using Userlist.Core.Ingest;
 using Userlist.Core.Settings;
 using Userlist.Core.Storage;
 using Userlist.Tests.Delivery;

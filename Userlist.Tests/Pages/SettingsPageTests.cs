@@ -1,6 +1,6 @@
 using Bunit;
 using Microsoft.Extensions.Options;
-using Userlist.Core.Segment;
+using Userlist.Core.Ingest;
 using Userlist.Core.Settings;
 using SettingsPage = Userlist.Dashboard.Components.Pages.Settings.Settings;
 

@@ -3,10 +3,10 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Data.Sqlite;
 using Microsoft.JSInterop;
 using MudBlazor;
+using Userlist.Core.Ingest;
 using Userlist.Dashboard.Components.Shared;
 using Userlist.Core.Delivery;
 using Userlist.Core.PushApi;
-using Userlist.Core.Segment;
 using Userlist.Core.Settings;
 using Userlist.Core.Storage;
 

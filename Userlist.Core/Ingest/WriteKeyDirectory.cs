@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using Userlist.Core.Settings;
 using Userlist.Core.Storage;
 
-namespace Userlist.Core.Segment;
+namespace Userlist.Core.Ingest;
 
 /// <summary>
 /// The write keys ingest accepts: those in configuration and those created in the dashboard.
