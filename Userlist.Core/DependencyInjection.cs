@@ -2,10 +2,10 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Userlist.Core.Configuration;
 using Userlist.Core.Delivery;
 using Userlist.Core.Ingest;
 using Userlist.Core.PushApi;
-using Userlist.Core.Settings;
 using Userlist.Core.Storage;
 using Userlist.Core.Telemetry;
 
@@ -25,6 +25,9 @@ public static class DependencyInjection
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<UserlistOptions>().BindConfiguration(UserlistOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        // The rules across keys, at start as well as when the dashboard saves an override.
+        services.AddSingleton<IValidateOptions<UserlistOptions>, UserlistOptionsValidator>();
+        services.AddSingleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>();
         services.AddSingleton<SettingsOverrides>();
         services.AddSingleton<IPostConfigureOptions<UserlistOptions>>(provider => provider.GetRequiredService<SettingsOverrides>());
         services.AddSingleton<IPostConfigureOptions<DeliveryOptions>>(provider => provider.GetRequiredService<SettingsOverrides>());

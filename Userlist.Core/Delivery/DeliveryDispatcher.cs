@@ -1,9 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Userlist.Core.Configuration;
 using Userlist.Core.Mapping;
 using Userlist.Core.PushApi;
-using Userlist.Core.Settings;
 using Userlist.Core.Storage;
 
 namespace Userlist.Core.Delivery;

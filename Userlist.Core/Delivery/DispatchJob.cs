@@ -1,6 +1,5 @@
 using Hangfire;
 using Microsoft.Extensions.Hosting;
-using Userlist.Core.Settings;
 
 namespace Userlist.Core.Delivery;
 

@@ -2,8 +2,8 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Userlist.Core.Configuration;
 using Userlist.Core.Segment;
-using Userlist.Core.Settings;
 using Userlist.Core.Storage;
 using Userlist.Core.Telemetry;
 

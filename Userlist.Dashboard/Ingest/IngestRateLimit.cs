@@ -3,8 +3,8 @@ using System.Text;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using Userlist.Core.Configuration;
 using Userlist.Core.Segment;
-using Userlist.Core.Settings;
 
 namespace Userlist.Dashboard.Ingest;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Userlist.Core.Delivery;
-using Userlist.Core.Settings;
 
 namespace Userlist.Dashboard.Operations;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Userlist.Core.Delivery;
-using Userlist.Core.Settings;
 using Userlist.Core.Storage;
 using Userlist.Tests.Infrastructure;
 

@@ -3,11 +3,11 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Data.Sqlite;
 using Microsoft.JSInterop;
 using MudBlazor;
+using Userlist.Core.Configuration;
 using Userlist.Core.Ingest;
 using Userlist.Dashboard.Components.Shared;
 using Userlist.Core.Delivery;
 using Userlist.Core.PushApi;
-using Userlist.Core.Settings;
 using Userlist.Core.Storage;
 
 namespace Userlist.Dashboard.Components.Pages.Settings;

@@ -2,10 +2,10 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Userlist.Core.Delivery;
+using Userlist.Core.Configuration;
 using Userlist.Core.Storage;
 
-namespace Userlist.Core.Settings;
+namespace Userlist.Core.Delivery;
 
 /// <summary>Why nothing is being sent right now, for the log and the dashboard.</summary>
 public enum DeliveryBlock

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Userlist.Core.Storage;
 
-namespace Userlist.Core.Settings;
+namespace Userlist.Core.Configuration;
 
 /// <summary>
 /// Delivery settings changed in the dashboard. They are saved in the database under their
@@ -168,17 +168,9 @@ public sealed class SettingsOverrides(IConfiguration configuration, IOptions<Sto
         var problems = new List<ValidationResult>();
         Validator.TryValidateObject(userlist, new ValidationContext(userlist), problems, validateAllProperties: true);
         Validator.TryValidateObject(delivery, new ValidationContext(delivery), problems, validateAllProperties: true);
-        var messages = problems.Select(p => p.ErrorMessage ?? "Invalid value").ToList();
-        if (!Uri.TryCreate(userlist.PushApiUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
-        {
-            messages.Add("Userlist:PushApiUrl must be an absolute http(s) URL");
-        }
-
-        if (delivery.RetryMaxDelaySeconds < delivery.RetryInitialDelaySeconds)
-        {
-            messages.Add("Delivery:RetryMaxDelaySeconds must be at least Delivery:RetryInitialDelaySeconds");
-        }
-
+        var messages = problems.Select(p => p.ErrorMessage ?? "Invalid value")
+            .Concat(new UserlistOptionsValidator().Validate(null, userlist).Failures ?? [])
+            .Concat(new DeliveryOptionsValidator().Validate(null, delivery).Failures ?? []);
         return messages.Distinct().ToList();
     }
 
