@@ -84,6 +84,8 @@ public static class DependencyInjection
         services.AddHostedService(provider => provider.GetRequiredService<DispatcherRole>());
         services.AddSingleton<DeliveryDispatcher>();
         services.AddSingleton<DispatchSignal>();
+        // Once the dispatcher's role is settled: new calls, and those the last run left waiting, wake delivery.
+        services.AddHostedService<DispatchOnCommit>();
         services.AddTransient<DispatchJob>();
         services.AddTransient<RetentionJob>();
         services.AddSingleton<RetryService>();
