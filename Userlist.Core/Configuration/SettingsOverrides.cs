@@ -19,17 +19,6 @@ public sealed class SettingsOverrides(IConfiguration configuration, IOptions<Sto
     : IPostConfigureOptions<UserlistOptions>, IPostConfigureOptions<DeliveryOptions>,
       IOptionsChangeTokenSource<UserlistOptions>, IOptionsChangeTokenSource<DeliveryOptions>
 {
-    /// <summary>The settings an operator may change, by configuration name.</summary>
-    public static readonly IReadOnlyList<string> Editable =
-    [
-        "Userlist:PushApiUrl",
-        "Userlist:RequestsPerMinute",
-        "Delivery:RetryInitialDelaySeconds",
-        "Delivery:RetryMaxDelaySeconds",
-        "Delivery:MaxAttempts",
-        "Delivery:RetentionDays",
-    ];
-
     private readonly Lock gate = new();
     private IReadOnlyDictionary<string, string> current = new Dictionary<string, string>();
     private CancellationTokenSource changed = new();
@@ -80,7 +69,7 @@ public sealed class SettingsOverrides(IConfiguration configuration, IOptions<Sto
     /// </summary>
     public async Task<IReadOnlyList<string>> SaveAsync(IReadOnlyDictionary<string, string?> values, string operatorName, CancellationToken cancellationToken)
     {
-        if (values.Keys.FirstOrDefault(key => !Editable.Contains(key)) is { } unknown)
+        if (values.Keys.FirstOrDefault(key => !SettingKeys.Editable.Contains(key)) is { } unknown)
         {
             return [$"{unknown} can't be changed in the dashboard"];
         }
@@ -142,12 +131,12 @@ public sealed class SettingsOverrides(IConfiguration configuration, IOptions<Sto
         var (userlist, delivery) = Build(overrides);
         return new Dictionary<string, string>
         {
-            ["Userlist:PushApiUrl"] = userlist.PushApiUrl,
-            ["Userlist:RequestsPerMinute"] = userlist.RequestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Delivery:RetryInitialDelaySeconds"] = delivery.RetryInitialDelaySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Delivery:RetryMaxDelaySeconds"] = delivery.RetryMaxDelaySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Delivery:MaxAttempts"] = delivery.MaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Delivery:RetentionDays"] = delivery.RetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [SettingKeys.PushApiUrl] = userlist.PushApiUrl,
+            [SettingKeys.RequestsPerMinute] = userlist.RequestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [SettingKeys.RetryInitialDelaySeconds] = delivery.RetryInitialDelaySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [SettingKeys.RetryMaxDelaySeconds] = delivery.RetryMaxDelaySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [SettingKeys.MaxAttempts] = delivery.MaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [SettingKeys.RetentionDays] = delivery.RetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
     }
 
@@ -220,7 +209,7 @@ public sealed class SettingsOverrides(IConfiguration configuration, IOptions<Sto
             var values = new Dictionary<string, string>();
             while (reader.Read())
             {
-                if (Editable.Contains(reader.GetString(0)))
+                if (SettingKeys.Editable.Contains(reader.GetString(0)))
                 {
                     values[reader.GetString(0)] = reader.GetString(1);
                 }

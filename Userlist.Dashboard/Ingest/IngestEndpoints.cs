@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Features;
 using Userlist.Core.Ingest;
 using Userlist.Core.Segment;
@@ -58,11 +57,11 @@ public static class IngestEndpoints
     public static IResult MethodNotAllowed(HttpContext http)
     {
         http.Response.Headers.Allow = "POST";
-        return Results.Json(new IngestError("method_not_allowed", "Use POST"), statusCode: StatusCodes.Status405MethodNotAllowed);
+        return Results.Json(new SegmentError("method_not_allowed", "Use POST"), statusCode: StatusCodes.Status405MethodNotAllowed);
     }
 
     public static IResult UnknownPath() =>
-        Results.Json(new IngestError("not_found", "Unknown path: use /v1/batch, /v1/import, /v1/b or /v1/<call type>"),
+        Results.Json(new SegmentError("not_found", "Unknown path: use /v1/batch, /v1/import, /v1/b or /v1/<call type>"),
             statusCode: StatusCodes.Status404NotFound);
 
     private static async Task<IResult> IngestAsync(HttpContext http, IngestService ingest, IngestRoute route, string? type)
@@ -106,21 +105,9 @@ public static class IngestEndpoints
     }
 
     private static IResult Error(CallProblem problem, int status) =>
-        Results.Json(new IngestError(problem.Code, problem.Message), statusCode: status);
+        Results.Json(SegmentError.From(problem), statusCode: status);
 
     private sealed record IngestSuccess(bool Success);
 
     private sealed record IngestPartialSuccess(bool Success, IReadOnlyList<RejectedCall> Rejected);
-
-    /// <summary>
-    /// Segment's error shape. <c>error</c> repeats the message because analytics-ruby reads it,
-    /// and analytics-python needs <c>code</c> and <c>message</c> to stop retrying a 400.
-    /// </summary>
-    private sealed record IngestError(string Code, string Message)
-    {
-        [JsonPropertyOrder(-1)]
-        public bool Success => false;
-
-        public string Error => Message;
-    }
 }

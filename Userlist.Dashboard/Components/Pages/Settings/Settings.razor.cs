@@ -14,13 +14,6 @@ namespace Userlist.Dashboard.Components.Pages.Settings;
 
 public partial class Settings
 {
-    private const string PushApiUrl = "Userlist:PushApiUrl";
-    private const string RequestsPerMinute = "Userlist:RequestsPerMinute";
-    private const string MaxAttempts = "Delivery:MaxAttempts";
-    private const string InitialDelay = "Delivery:RetryInitialDelaySeconds";
-    private const string MaxDelay = "Delivery:RetryMaxDelaySeconds";
-    private const string RetentionDays = "Delivery:RetentionDays";
-
     private (string Masked, string Source)? keyHint;
     private string newKey = "";
     private ConnectionCheck? check;
