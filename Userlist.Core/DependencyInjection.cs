@@ -58,6 +58,7 @@ public static class DependencyInjection
         services.AddSingleton<MessageStatistics>();
         services.AddSingleton<MessageQueries>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<ISettingsAudit>(provider => provider.GetRequiredService<AuditLog>());
         services.AddSingleton<BackupService>();
         services.AddRelayDelivery();
         return services;

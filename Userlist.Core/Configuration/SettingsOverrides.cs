@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
-using Userlist.Core.Storage;
 
 namespace Userlist.Core.Configuration;
 
@@ -15,7 +14,7 @@ namespace Userlist.Core.Configuration;
 /// <see cref="IOptionsMonitor{TOptions}"/> sees a change at once, so the pacer, retry policy and
 /// retention pick it up without a restart.
 /// </summary>
-public sealed class SettingsOverrides(IConfiguration configuration, IOptions<StorageOptions> storage, AuditLog audit, TimeProvider time)
+public sealed class SettingsOverrides(IConfiguration configuration, IOptions<StorageOptions> storage, ISettingsAudit audit, TimeProvider time)
     : IPostConfigureOptions<UserlistOptions>, IPostConfigureOptions<DeliveryOptions>,
       IOptionsChangeTokenSource<UserlistOptions>, IOptionsChangeTokenSource<DeliveryOptions>
 {
