@@ -2,10 +2,10 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Userlist.Core.Configuration;
 using Userlist.Core.Delivery;
+using Userlist.Core.Ingest;
 using Userlist.Core.PushApi;
-using Userlist.Core.Segment;
-using Userlist.Core.Settings;
 using Userlist.Core.Storage;
 using Userlist.Core.Telemetry;
 
@@ -25,6 +25,9 @@ public static class DependencyInjection
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<UserlistOptions>().BindConfiguration(UserlistOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        // The rules across keys, at start as well as when the dashboard saves an override.
+        services.AddSingleton<IValidateOptions<UserlistOptions>, UserlistOptionsValidator>();
+        services.AddSingleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>();
         services.AddSingleton<SettingsOverrides>();
         services.AddSingleton<IPostConfigureOptions<UserlistOptions>>(provider => provider.GetRequiredService<SettingsOverrides>());
         services.AddSingleton<IPostConfigureOptions<DeliveryOptions>>(provider => provider.GetRequiredService<SettingsOverrides>());
@@ -55,6 +58,7 @@ public static class DependencyInjection
         services.AddSingleton<MessageStatistics>();
         services.AddSingleton<MessageQueries>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<ISettingsAudit>(provider => provider.GetRequiredService<AuditLog>());
         services.AddSingleton<BackupService>();
         services.AddRelayDelivery();
         return services;
@@ -79,8 +83,10 @@ public static class DependencyInjection
         // Before the job server starts: calls a crashed run left Delivering are due again at once.
         services.AddSingleton<DispatcherRole>();
         services.AddHostedService(provider => provider.GetRequiredService<DispatcherRole>());
-        services.AddSingleton<Dispatcher>();
+        services.AddSingleton<DeliveryDispatcher>();
         services.AddSingleton<DispatchSignal>();
+        // Once the dispatcher's role is settled: new calls, and those the last run left waiting, wake delivery.
+        services.AddHostedService<DispatchOnCommit>();
         services.AddTransient<DispatchJob>();
         services.AddTransient<RetentionJob>();
         services.AddSingleton<RetryService>();

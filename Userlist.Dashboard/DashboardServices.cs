@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Userlist.Core;
-using Userlist.Core.Settings;
+using Userlist.Core.Configuration;
 using Userlist.Dashboard.Jobs;
 using Userlist.Dashboard.Operators;
 using Userlist.Dashboard.Ingest;

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
-using Userlist.Core.Settings;
+using Userlist.Core.Configuration;
 
 namespace Userlist.Dashboard;
 

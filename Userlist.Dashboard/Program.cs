@@ -8,7 +8,10 @@ using Userlist.Dashboard.Operations;
 using Userlist.Dashboard.Operators;
 
 // `backup <folder>` copies the data of a relay that may be running, and exits: no host, no lock.
-if (await BackupCommand.TryRunAsync(args) is { } exitCode) return exitCode;
+if (await BackupCommand.TryRunAsync(args) is { } exitCode)
+{
+    return exitCode;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 

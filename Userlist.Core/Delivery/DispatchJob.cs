@@ -1,6 +1,5 @@
 using Hangfire;
 using Microsoft.Extensions.Hosting;
-using Userlist.Core.Settings;
 
 namespace Userlist.Core.Delivery;
 
@@ -13,7 +12,7 @@ namespace Userlist.Core.Delivery;
 /// finished its requests in flight and returned what it did not send.
 /// </summary>
 public sealed class DispatchJob(
-    Dispatcher dispatcher, DispatchSignal signal, IBackgroundJobClient jobs, IHostApplicationLifetime lifetime, TimeProvider time)
+    DeliveryDispatcher dispatcher, DispatchSignal signal, IBackgroundJobClient jobs, IHostApplicationLifetime lifetime, TimeProvider time)
 {
     /// <summary>Retries due later than this are left to a scheduled job instead of a waiting one.</summary>
     private static readonly TimeSpan LongestWait = TimeSpan.FromMinutes(1);

@@ -2,7 +2,7 @@ using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Userlist.Core.Settings;
+using Userlist.Core.Configuration;
 using Userlist.Core.Storage;
 
 namespace Userlist.Core.Delivery;

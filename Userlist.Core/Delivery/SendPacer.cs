@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Userlist.Core.Settings;
+using Userlist.Core.Configuration;
 using Userlist.Core.Telemetry;
 
 namespace Userlist.Core.Delivery;

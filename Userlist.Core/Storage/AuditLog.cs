@@ -1,9 +1,10 @@
 using Microsoft.EntityFrameworkCore;
+using Userlist.Core.Configuration;
 
 namespace Userlist.Core.Storage;
 
 /// <summary>Records and lists what operators changed. Callers describe changes without secret values.</summary>
-public sealed class AuditLog(IDbContextFactory<RelayDbContext> databases, TimeProvider time)
+public sealed class AuditLog(IDbContextFactory<RelayDbContext> databases, TimeProvider time) : ISettingsAudit
 {
     public async Task RecordAsync(string operatorName, string action, string detail, long? messageRowId, CancellationToken cancellationToken)
     {

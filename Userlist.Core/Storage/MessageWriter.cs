@@ -1,8 +1,8 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Userlist.Core.Configuration;
 using Userlist.Core.Segment;
-using Userlist.Core.Settings;
 using Userlist.Core.Telemetry;
 
 namespace Userlist.Core.Storage;

@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Userlist.Core.Settings;
+using Userlist.Core.Configuration;
 
 namespace Userlist.Core.Storage;
 

@@ -1,5 +1,5 @@
 using Microsoft.Data.Sqlite;
-using Userlist.Core.Settings;
+using Userlist.Core.Configuration;
 using Userlist.Core.Storage;
 
 namespace Userlist.Dashboard.Backups;

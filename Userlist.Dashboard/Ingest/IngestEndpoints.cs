@@ -1,11 +1,20 @@
 using System.Globalization;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Userlist.Core.Ingest;
 using Userlist.Core.Segment;
+using IngestAnswer = Microsoft.AspNetCore.Http.HttpResults.Results<
+    Microsoft.AspNetCore.Http.HttpResults.Ok<Userlist.Dashboard.Ingest.IngestAccepted>,
+    Microsoft.AspNetCore.Http.HttpResults.BadRequest<Userlist.Dashboard.Ingest.SegmentError>,
+    Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<Userlist.Dashboard.Ingest.SegmentError>>;
 
 namespace Userlist.Dashboard.Ingest;
 
-/// <summary>The Segment-compatible tracking API and the Segment webhook receiver.</summary>
+/// <summary>
+/// The Segment-compatible tracking API and the Segment webhook receiver. Each ingest answer is
+/// 200 with <see cref="IngestAccepted"/>, 400 with <see cref="SegmentError"/>, or the same error
+/// shape as 401 (unknown write key, bad signature) or 503 with Retry-After (storage down).
+/// </summary>
 public static class IngestEndpoints
 {
     public const string CorsPolicy = "segment-clients";
@@ -45,26 +54,26 @@ public static class IngestEndpoints
         return endpoints;
     }
 
-    public static Task<IResult> BatchAsync(HttpContext http, IngestService ingest) =>
+    public static Task<IngestAnswer> BatchAsync(HttpContext http, IngestService ingest) =>
         IngestAsync(http, ingest, IngestRoute.Batch, null);
 
-    public static Task<IResult> SingleAsync(HttpContext http, IngestService ingest, string type) =>
+    public static Task<IngestAnswer> SingleAsync(HttpContext http, IngestService ingest, string type) =>
         IngestAsync(http, ingest, IngestRoute.Single, type);
 
-    public static Task<IResult> WebhookAsync(HttpContext http, IngestService ingest) =>
+    public static Task<IngestAnswer> WebhookAsync(HttpContext http, IngestService ingest) =>
         IngestAsync(http, ingest, IngestRoute.Webhook, null);
 
-    public static IResult MethodNotAllowed(HttpContext http)
+    public static JsonHttpResult<SegmentError> MethodNotAllowed(HttpContext http)
     {
         http.Response.Headers.Allow = "POST";
-        return Results.Json(new IngestError("method_not_allowed", "Use POST"), statusCode: StatusCodes.Status405MethodNotAllowed);
+        return TypedResults.Json(new SegmentError("method_not_allowed", "Use POST"), statusCode: StatusCodes.Status405MethodNotAllowed);
     }
 
-    public static IResult UnknownPath() =>
-        Results.Json(new IngestError("not_found", "Unknown path: use /v1/batch, /v1/import, /v1/b or /v1/<call type>"),
+    public static JsonHttpResult<SegmentError> UnknownPath() =>
+        TypedResults.Json(new SegmentError("not_found", "Unknown path: use /v1/batch, /v1/import, /v1/b or /v1/<call type>"),
             statusCode: StatusCodes.Status404NotFound);
 
-    private static async Task<IResult> IngestAsync(HttpContext http, IngestService ingest, IngestRoute route, string? type)
+    private static async Task<IngestAnswer> IngestAsync(HttpContext http, IngestService ingest, IngestRoute route, string? type)
     {
         // Ingest enforces its own limit on decompressed bytes and stops reading past it; Kestrel's
         // own limit would answer a bare 413 instead of Segment's JSON error.
@@ -86,40 +95,22 @@ public static class IngestEndpoints
         return ToResult(http, outcome);
     }
 
-    private static IResult ToResult(HttpContext http, IngestOutcome outcome)
+    private static IngestAnswer ToResult(HttpContext http, IngestOutcome outcome)
     {
         switch (outcome.Status)
         {
-            case IngestStatus.Accepted when outcome.Rejected.Count == 0:
-                return Results.Json(new IngestSuccess(true));
             case IngestStatus.Accepted:
-                return Results.Json(new IngestPartialSuccess(true, outcome.Rejected));
+                return TypedResults.Ok(new IngestAccepted(outcome.Rejected.Count == 0 ? null : outcome.Rejected));
             case IngestStatus.Unavailable:
                 http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
                 return Error(outcome.Problem!, StatusCodes.Status503ServiceUnavailable);
             case IngestStatus.Unauthorized:
                 return Error(outcome.Problem!, StatusCodes.Status401Unauthorized);
             default:
-                return Error(outcome.Problem!, StatusCodes.Status400BadRequest);
+                return TypedResults.BadRequest(SegmentError.From(outcome.Problem!));
         }
     }
 
-    private static IResult Error(CallProblem problem, int status) =>
-        Results.Json(new IngestError(problem.Code, problem.Message), statusCode: status);
-
-    private sealed record IngestSuccess(bool Success);
-
-    private sealed record IngestPartialSuccess(bool Success, IReadOnlyList<RejectedCall> Rejected);
-
-    /// <summary>
-    /// Segment's error shape. <c>error</c> repeats the message because analytics-ruby reads it,
-    /// and analytics-python needs <c>code</c> and <c>message</c> to stop retrying a 400.
-    /// </summary>
-    private sealed record IngestError(string Code, string Message)
-    {
-        [JsonPropertyOrder(-1)]
-        public bool Success => false;
-
-        public string Error => Message;
-    }
+    private static JsonHttpResult<SegmentError> Error(CallProblem problem, int status) =>
+        TypedResults.Json(SegmentError.From(problem), statusCode: status);
 }

@@ -3,8 +3,8 @@ using System.Text;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using Userlist.Core.Configuration;
 using Userlist.Core.Segment;
-using Userlist.Core.Settings;
 
 namespace Userlist.Dashboard.Ingest;
 
@@ -41,13 +41,8 @@ public static class IngestRateLimit
                 var response = context.HttpContext.Response;
                 response.StatusCode = StatusCodes.Status429TooManyRequests;
                 response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await response.WriteAsJsonAsync(new
-                {
-                    success = false,
-                    code = "rate_limited",
-                    message = "Too many requests for this write key; retry after the time in Retry-After",
-                    error = "Too many requests for this write key; retry after the time in Retry-After",
-                }, cancellationToken);
+                await response.WriteAsJsonAsync(
+                    new SegmentError("rate_limited", "Too many requests for this write key; retry after the time in Retry-After"), cancellationToken);
             };
         });
 

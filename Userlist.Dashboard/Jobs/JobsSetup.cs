@@ -2,7 +2,7 @@ using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.Storage.SQLite;
 using Microsoft.Extensions.Options;
-using Userlist.Core.Settings;
+using Userlist.Core.Configuration;
 
 namespace Userlist.Dashboard.Jobs;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using Userlist.Core.Settings;
+using Userlist.Core.Configuration;
 using Userlist.Core.Storage;
 
 namespace Userlist.Dashboard.Operations;

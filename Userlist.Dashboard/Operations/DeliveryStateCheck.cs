@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Userlist.Core.Delivery;
-using Userlist.Core.Settings;
 
 namespace Userlist.Dashboard.Operations;
 
@@ -8,7 +7,7 @@ namespace Userlist.Dashboard.Operations;
 /// What holds delivery, as the dashboard's banner says it. Degraded at worst: calls are still
 /// taken and stored, and restarting the relay would not bring a key or resume a pause.
 /// </summary>
-internal sealed class DeliveryStateCheck(Dispatcher dispatcher) : IHealthCheck
+internal sealed class DeliveryStateCheck(DeliveryDispatcher dispatcher) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

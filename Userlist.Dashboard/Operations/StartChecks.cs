@@ -33,7 +33,7 @@ public static partial class StartChecks
     /// <summary>One line for a refusal that is the operator's to fix; null for anything else (a bug keeps its stack trace).</summary>
     private static string? Explain(Exception failure) => failure switch
     {
-        OptionsValidationException invalid => string.Join("; ", invalid.Failures.Select(OwnMessage)),
+        OptionsValidationException invalid => string.Join("; ", invalid.Failures.Select(OwnMessage).Distinct()),
         // The configuration binder's "Failed to convert configuration value at 'Key' to type ...".
         InvalidOperationException binding when binding.InnerException is not null => binding.Message,
         DatabaseInUseException inUse => inUse.Message,

@@ -2,9 +2,9 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Userlist.Core.Configuration;
 using Userlist.Core.Delivery;
-using Userlist.Core.Segment;
-using Userlist.Core.Settings;
+using Userlist.Core.Ingest;
 using Userlist.Core.Storage;
 using Userlist.Tests.Delivery;
 using Userlist.Tests.Infrastructure;
@@ -65,7 +65,7 @@ public sealed class OperatorChangesTests
     {
         await using var harness = await DeliveryHarness.StartAsync();
         var settings = harness.Relay.Services.GetRequiredService<DeliverySettings>();
-        var dispatcher = harness.Relay.Services.GetRequiredService<Dispatcher>();
+        var dispatcher = harness.Relay.Services.GetRequiredService<DeliveryDispatcher>();
         await settings.PauseAsync(Operator, CancellationToken.None);
         await dispatcher.RefreshBlockAsync(CancellationToken.None);
         Assert.Equal(DeliveryBlock.Paused, dispatcher.Block);

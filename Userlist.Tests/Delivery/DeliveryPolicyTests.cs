@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Userlist.Core.Configuration;
 using Userlist.Core.Delivery;
-using Userlist.Core.Settings;
 using Userlist.Core.Storage;
 using Userlist.Tests.Infrastructure;
 using Userlist.Tests.Ingest;

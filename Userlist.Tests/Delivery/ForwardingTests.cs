@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Userlist.Core.Delivery;
-using Userlist.Core.Settings;
 using Userlist.Core.Storage;
 using Userlist.Tests.Infrastructure;
 
@@ -106,7 +105,7 @@ public sealed class ForwardingTests
             Task.FromResult(request.Authorization == "Push new-key" ? null : new FakeUserlist.Scripted(401)));
 
         await harness.SendAsync("/v1/batch", """{"batch":[{"type":"identify","userId":"a","messageId":"k1"},{"type":"identify","userId":"b","messageId":"k2"},{"type":"identify","userId":"c","messageId":"k3"}]}""");
-        var dispatcher = harness.Relay.Services.GetRequiredService<Dispatcher>();
+        var dispatcher = harness.Relay.Services.GetRequiredService<DeliveryDispatcher>();
         await Eventually.HoldsAsync(() => Task.FromResult(dispatcher.Block == DeliveryBlock.KeyRefused), "delivery is paused");
         await Eventually.HoldsAsync(async () => (await harness.Relay.MessagesAsync()).All(m => m.Status == MessageStatus.Pending),
             "the calls in flight when the key was refused are back to Pending");
@@ -133,7 +132,7 @@ public sealed class ForwardingTests
         await using var harness = await DeliveryHarness.StartAsync(pushKey: null);
 
         await harness.SendAsync("/v1/identify", """{"userId":"u","messageId":"waiting"}""");
-        var dispatcher = harness.Relay.Services.GetRequiredService<Dispatcher>();
+        var dispatcher = harness.Relay.Services.GetRequiredService<DeliveryDispatcher>();
         await dispatcher.DispatchOnceAsync(CancellationToken.None);
 
         Assert.Equal(DeliveryBlock.NoPushKey, dispatcher.Block);
@@ -148,7 +147,7 @@ public sealed class ForwardingTests
         var calls = string.Join(',', Enumerable.Range(0, 40).Select(i => $$"""{"type":"identify","userId":"user-{{i % 10}}","messageId":"twice-{{i}}"}"""));
         await harness.SendAsync("/v1/batch", $$"""{"batch":[{{calls}}]}""");
         await harness.Relay.Services.GetRequiredService<DeliverySettings>().SavePushKeyAsync(DeliveryHarness.PushKey, "ops@example.com", CancellationToken.None);
-        var dispatcher = harness.Relay.Services.GetRequiredService<Dispatcher>();
+        var dispatcher = harness.Relay.Services.GetRequiredService<DeliveryDispatcher>();
 
         while ((await harness.Relay.MessagesAsync()).Any(m => m.Status != MessageStatus.Delivered))
         {

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Userlist.Core.Delivery;
-using Userlist.Core.Settings;
 using Userlist.Core.Storage;
 using Userlist.Tests.Infrastructure;
 using Userlist.Tests.Ingest;

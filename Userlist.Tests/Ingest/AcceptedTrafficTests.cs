@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Net;
 using System.Text;
+using Userlist.Core.Ingest;
 using Userlist.Core.Storage;
 
 namespace Userlist.Tests.Ingest;
@@ -221,7 +222,7 @@ public sealed class AcceptedTrafficTests(RelayFixture fixture) : IClassFixture<R
     public async Task Webhook_DeleteNotification_IsRecorded()
     {
         const string body = """{"type":"delete","userId":"019mr8mf4r","timestamp":"2012-12-02T00:30:08.276Z","messageId":"wh-delete-1"}""";
-        var signature = Core.Segment.WebhookSignature.Compute(RelayFixture.WebhookSecret, Encoding.UTF8.GetBytes(body));
+        var signature = WebhookSignature.Compute(RelayFixture.WebhookSecret, Encoding.UTF8.GetBytes(body));
 
         await (await client.SendAsync(Webhook(body, signature))).AssertSuccessAsync();
 

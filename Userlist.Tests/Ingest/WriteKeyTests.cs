@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Userlist.Core.Ingest;
 using Userlist.Core.Segment;
 using Userlist.Core.Storage;
 using Userlist.Tests.Infrastructure;

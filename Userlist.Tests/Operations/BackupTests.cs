@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Userlist.Core.Delivery;
-using Userlist.Core.Settings;
 using Userlist.Core.Storage;
 using Userlist.Tests.Infrastructure;
 
@@ -33,7 +32,7 @@ public sealed class BackupTests
 
             // Paused, so the calls are still waiting in the backup and the restored relay has to send them with the saved key.
             await delivery.PauseAsync(Operator, CancellationToken.None);
-            await relay.Services.GetRequiredService<Dispatcher>().RefreshBlockAsync(CancellationToken.None);
+            await relay.Services.GetRequiredService<DeliveryDispatcher>().RefreshBlockAsync(CancellationToken.None);
 
             var ingest = new ContinuousIngest(relay, client);
             using var stop = new CancellationTokenSource();
@@ -73,7 +72,7 @@ public sealed class BackupTests
         Assert.Equal(DeliverySettings.Mask(SavedPushKey), (await restoredDelivery.PushKeyHintAsync(CancellationToken.None))?.Masked);
         Assert.Empty(userlist.Requests);
         await restoredDelivery.UnpauseAsync(Operator, CancellationToken.None);
-        await restoredRelay.Services.GetRequiredService<Dispatcher>().RefreshBlockAsync(CancellationToken.None);
+        await restoredRelay.Services.GetRequiredService<DeliveryDispatcher>().RefreshBlockAsync(CancellationToken.None);
         await Eventually.HoldsAsync(async () => (await restoredRelay.MessagesAsync()).All(m => m.Status == MessageStatus.Delivered),
             "every restored call is Delivered", TimeSpan.FromSeconds(60));
         Assert.Equal(stored.Count, userlist.Requests.Count);

@@ -1,5 +1,5 @@
 using Bunit;
-using Userlist.Core.Settings;
+using Userlist.Core.Delivery;
 using Userlist.Core.Storage;
 using Userlist.Dashboard.Components.Pages.Events;
 

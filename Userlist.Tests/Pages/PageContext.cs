@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
 using Userlist.Core;
-using Userlist.Core.Settings;
+using Userlist.Core.Configuration;
 using Userlist.Core.Storage;
 using Userlist.Dashboard;
 using Userlist.Dashboard.Operators;

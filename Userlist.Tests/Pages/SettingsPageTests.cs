@@ -1,7 +1,8 @@
 using Bunit;
 using Microsoft.Extensions.Options;
-using Userlist.Core.Segment;
-using Userlist.Core.Settings;
+using Userlist.Core.Configuration;
+using Userlist.Core.Delivery;
+using Userlist.Core.Ingest;
 using SettingsPage = Userlist.Dashboard.Components.Pages.Settings.Settings;
 
 namespace Userlist.Tests.Pages;

@@ -7,7 +7,6 @@ using MudBlazor;
 using Userlist.Dashboard.Components.Shared;
 using Userlist.Core.Delivery;
 using Userlist.Core.Mapping;
-using Userlist.Core.Settings;
 using Userlist.Core.Storage;
 
 namespace Userlist.Dashboard.Components.Pages.Events;

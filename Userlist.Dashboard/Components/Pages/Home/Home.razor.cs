@@ -2,7 +2,8 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using MudBlazor;
-using Userlist.Core.Settings;
+using Userlist.Core.Configuration;
+using Userlist.Core.Delivery;
 using Userlist.Core.Storage;
 
 namespace Userlist.Dashboard.Components.Pages.Home;

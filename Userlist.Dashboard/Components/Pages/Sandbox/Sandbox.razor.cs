@@ -2,9 +2,9 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Data.Sqlite;
 using MudBlazor;
-using Userlist.Core.Segment;
+using Userlist.Core.Ingest;
 using Userlist.Core.Storage;
-using SandboxService = Userlist.Core.Segment.Sandbox;
+using SandboxService = Userlist.Core.Ingest.Sandbox;
 
 namespace Userlist.Dashboard.Components.Pages.Sandbox;
 

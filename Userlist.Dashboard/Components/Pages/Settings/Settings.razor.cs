@@ -3,23 +3,17 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Data.Sqlite;
 using Microsoft.JSInterop;
 using MudBlazor;
+using Userlist.Core.Configuration;
+using Userlist.Core.Ingest;
 using Userlist.Dashboard.Components.Shared;
+using Userlist.Core.Delivery;
 using Userlist.Core.PushApi;
-using Userlist.Core.Segment;
-using Userlist.Core.Settings;
 using Userlist.Core.Storage;
 
 namespace Userlist.Dashboard.Components.Pages.Settings;
 
 public partial class Settings
 {
-    private const string PushApiUrl = "Userlist:PushApiUrl";
-    private const string RequestsPerMinute = "Userlist:RequestsPerMinute";
-    private const string MaxAttempts = "Delivery:MaxAttempts";
-    private const string InitialDelay = "Delivery:RetryInitialDelaySeconds";
-    private const string MaxDelay = "Delivery:RetryMaxDelaySeconds";
-    private const string RetentionDays = "Delivery:RetentionDays";
-
     private (string Masked, string Source)? keyHint;
     private string newKey = "";
     private ConnectionCheck? check;
@@ -48,7 +42,7 @@ public partial class Settings
     public required AuditLog AuditLog { get; init; }
 
     [Inject]
-    public required Userlist.Core.Delivery.Dispatcher Dispatcher { get; init; }
+    public required DeliveryDispatcher Dispatcher { get; init; }
 
     [Inject]
     public required PushApiClient PushApi { get; init; }

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Userlist.Core.Settings;
+using Userlist.Core.Configuration;
 using Userlist.Tests.Infrastructure;
 
-namespace Userlist.Tests.Settings;
+namespace Userlist.Tests.Configuration;
 
 public sealed class ConfigurationTests
 {
@@ -34,5 +34,18 @@ public sealed class ConfigurationTests
         var failure = Assert.ThrowsAny<Exception>(() => relay.CreateClient());
 
         Assert.Contains("Userlist:RequestsPerMinute", failure.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RetryMaxDelayBelowInitialDelay_StopsTheStartWithAMessageNamingBothKeys()
+    {
+        await using var relay = new RelayFactory
+        {
+            Settings = { ["Delivery:RetryInitialDelaySeconds"] = "60", ["Delivery:RetryMaxDelaySeconds"] = "30" },
+        };
+
+        var failure = Assert.ThrowsAny<Exception>(() => relay.CreateClient());
+
+        Assert.Contains("Delivery:RetryMaxDelaySeconds must be at least Delivery:RetryInitialDelaySeconds", failure.ToString(), StringComparison.Ordinal);
     }
 }

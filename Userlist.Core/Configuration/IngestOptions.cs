@@ -1,4 +1,4 @@
-namespace Userlist.Core.Settings;
+namespace Userlist.Core.Configuration;
 
 public sealed class IngestOptions
 {

@@ -1,4 +1,4 @@
-namespace Userlist.Core.Settings;
+namespace Userlist.Core.Configuration;
 
 /// <summary>Encrypts secrets before they are stored (the web host backs it with ASP.NET Core Data Protection).</summary>
 public interface ISecretProtector

@@ -2,10 +2,10 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Userlist.Core.Delivery;
+using Userlist.Core.Configuration;
 using Userlist.Core.Storage;
 
-namespace Userlist.Core.Settings;
+namespace Userlist.Core.Delivery;
 
 /// <summary>Why nothing is being sent right now, for the log and the dashboard.</summary>
 public enum DeliveryBlock
@@ -31,28 +31,20 @@ public sealed class DeliverySettings(
     AuditLog audit,
     TimeProvider time)
 {
-    public const string PushKeySetting = "PushKey";
-
-    /// <summary>Fingerprint of the key Userlist refused; delivery waits while that key is still the one in force.</summary>
-    public const string RefusedKeySetting = "RefusedPushKeyHash";
-
-    /// <summary>Present while an operator has paused delivery; its value says who paused it and when.</summary>
-    public const string PausedSetting = "DeliveryPaused";
-
     public Uri PushApiUrl => new(options.CurrentValue.PushApiUrl.TrimEnd('/') + "/");
 
     /// <summary>The key to send with, or why there is none to use.</summary>
     public async Task<(string? PushKey, DeliveryBlock Block)> SendingKeyAsync(CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var saved = await db.Settings.AsNoTracking().Where(s => s.Name == PushKeySetting || s.Name == RefusedKeySetting || s.Name == PausedSetting)
+        var saved = await db.Settings.AsNoTracking().Where(s => s.Name == SettingKeys.PushKey || s.Name == SettingKeys.RefusedPushKeyHash || s.Name == SettingKeys.DeliveryPaused)
             .ToDictionaryAsync(s => s.Name, s => s.Value, cancellationToken);
-        if (saved.ContainsKey(PausedSetting))
+        if (saved.ContainsKey(SettingKeys.DeliveryPaused))
         {
             return (null, DeliveryBlock.Paused);
         }
 
-        var key = saved.GetValueOrDefault(PushKeySetting) is { Length: > 0 } stored
+        var key = saved.GetValueOrDefault(SettingKeys.PushKey) is { Length: > 0 } stored
             ? protector.Unprotect(stored)
             : options.CurrentValue.PushKey;
 
@@ -61,14 +53,14 @@ public sealed class DeliverySettings(
             return (null, DeliveryBlock.NoPushKey);
         }
 
-        return saved.GetValueOrDefault(RefusedKeySetting) == Fingerprint(key) ? (null, DeliveryBlock.KeyRefused) : (key, DeliveryBlock.None);
+        return saved.GetValueOrDefault(SettingKeys.RefusedPushKeyHash) == Fingerprint(key) ? (null, DeliveryBlock.KeyRefused) : (key, DeliveryBlock.None);
     }
 
     /// <summary>The key in force, masked to its last four characters, and where it comes from; null when none is set.</summary>
     public async Task<(string Masked, string Source)?> PushKeyHintAsync(CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var saved = await db.Settings.AsNoTracking().Where(s => s.Name == PushKeySetting).Select(s => s.Value).FirstOrDefaultAsync(cancellationToken);
+        var saved = await db.Settings.AsNoTracking().Where(s => s.Name == SettingKeys.PushKey).Select(s => s.Value).FirstOrDefaultAsync(cancellationToken);
         var (key, source) = saved is { Length: > 0 }
             ? (protector.Unprotect(saved), "saved in the dashboard")
             : (options.CurrentValue.PushKey, "from configuration (Userlist:PushKey)");
@@ -81,7 +73,7 @@ public sealed class DeliverySettings(
     /// <summary>Saves a new key (encrypted) and resumes delivery: a pause for a refused key ends with it.</summary>
     public async Task SavePushKeyAsync(string pushKey, string operatorName, CancellationToken cancellationToken)
     {
-        await SaveAsync(PushKeySetting, protector.Protect(pushKey), cancellationToken);
+        await SaveAsync(SettingKeys.PushKey, protector.Protect(pushKey), cancellationToken);
         signal.Resume();
         await audit.RecordAsync(operatorName, "Push API key", $"Set the Push API key ({Mask(pushKey)})", null, cancellationToken);
     }
@@ -90,13 +82,13 @@ public sealed class DeliverySettings(
     public async Task<string?> PausedByAsync(CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        return await db.Settings.AsNoTracking().Where(s => s.Name == PausedSetting).Select(s => s.Value).FirstOrDefaultAsync(cancellationToken);
+        return await db.Settings.AsNoTracking().Where(s => s.Name == SettingKeys.DeliveryPaused).Select(s => s.Value).FirstOrDefaultAsync(cancellationToken);
     }
 
     /// <summary>Stops sending from the next pass on; calls keep being stored and wait as Pending.</summary>
     public async Task PauseAsync(string operatorName, CancellationToken cancellationToken)
     {
-        await SaveAsync(PausedSetting, $"{operatorName} at {time.GetUtcNow().UtcDateTime:yyyy-MM-dd HH:mm} UTC", cancellationToken);
+        await SaveAsync(SettingKeys.DeliveryPaused, $"{operatorName} at {time.GetUtcNow().UtcDateTime:yyyy-MM-dd HH:mm} UTC", cancellationToken);
         await audit.RecordAsync(operatorName, "Delivery", "Paused delivery", null, cancellationToken);
     }
 
@@ -105,7 +97,7 @@ public sealed class DeliverySettings(
     {
         await using (var db = await databases.CreateDbContextAsync(cancellationToken))
         {
-            await db.Settings.Where(s => s.Name == PausedSetting).ExecuteDeleteAsync(cancellationToken);
+            await db.Settings.Where(s => s.Name == SettingKeys.DeliveryPaused).ExecuteDeleteAsync(cancellationToken);
         }
 
         signal.Resume();
@@ -114,7 +106,7 @@ public sealed class DeliverySettings(
 
     /// <summary>Userlist answered 401 to this key: hold delivery until the key changes.</summary>
     public Task MarkRefusedAsync(string pushKey, CancellationToken cancellationToken) =>
-        SaveAsync(RefusedKeySetting, Fingerprint(pushKey), cancellationToken);
+        SaveAsync(SettingKeys.RefusedPushKeyHash, Fingerprint(pushKey), cancellationToken);
 
     private async Task SaveAsync(string name, string value, CancellationToken cancellationToken)
     {

@@ -2,11 +2,12 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Userlist.Core.Settings;
+using Userlist.Core.Configuration;
+using Userlist.Core.Segment;
 using Userlist.Core.Storage;
 using Userlist.Core.Telemetry;
 
-namespace Userlist.Core.Segment;
+namespace Userlist.Core.Ingest;
 
 /// <summary>
 /// Segment-compatible ingest: authenticate, read, check limits, normalise, store, answer. The

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Userlist.Core.Segment;
+namespace Userlist.Core.Ingest;
 
 /// <summary>Segment's Webhooks destination signs with X-Signature: hex HMAC-SHA1 of the body under a shared secret.</summary>
 public static class WebhookSignature

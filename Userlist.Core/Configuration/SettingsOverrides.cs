@@ -4,9 +4,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
-using Userlist.Core.Storage;
 
-namespace Userlist.Core.Settings;
+namespace Userlist.Core.Configuration;
 
 /// <summary>
 /// Delivery settings changed in the dashboard. They are saved in the database under their
@@ -15,21 +14,10 @@ namespace Userlist.Core.Settings;
 /// <see cref="IOptionsMonitor{TOptions}"/> sees a change at once, so the pacer, retry policy and
 /// retention pick it up without a restart.
 /// </summary>
-public sealed class SettingsOverrides(IConfiguration configuration, IOptions<StorageOptions> storage, AuditLog audit, TimeProvider time)
+public sealed class SettingsOverrides(IConfiguration configuration, IOptions<StorageOptions> storage, ISettingsAudit audit, TimeProvider time)
     : IPostConfigureOptions<UserlistOptions>, IPostConfigureOptions<DeliveryOptions>,
       IOptionsChangeTokenSource<UserlistOptions>, IOptionsChangeTokenSource<DeliveryOptions>
 {
-    /// <summary>The settings an operator may change, by configuration name.</summary>
-    public static readonly IReadOnlyList<string> Editable =
-    [
-        "Userlist:PushApiUrl",
-        "Userlist:RequestsPerMinute",
-        "Delivery:RetryInitialDelaySeconds",
-        "Delivery:RetryMaxDelaySeconds",
-        "Delivery:MaxAttempts",
-        "Delivery:RetentionDays",
-    ];
-
     private readonly Lock gate = new();
     private IReadOnlyDictionary<string, string> current = new Dictionary<string, string>();
     private CancellationTokenSource changed = new();
@@ -80,7 +68,7 @@ public sealed class SettingsOverrides(IConfiguration configuration, IOptions<Sto
     /// </summary>
     public async Task<IReadOnlyList<string>> SaveAsync(IReadOnlyDictionary<string, string?> values, string operatorName, CancellationToken cancellationToken)
     {
-        if (values.Keys.FirstOrDefault(key => !Editable.Contains(key)) is { } unknown)
+        if (values.Keys.FirstOrDefault(key => !SettingKeys.Editable.Contains(key)) is { } unknown)
         {
             return [$"{unknown} can't be changed in the dashboard"];
         }
@@ -142,12 +130,12 @@ public sealed class SettingsOverrides(IConfiguration configuration, IOptions<Sto
         var (userlist, delivery) = Build(overrides);
         return new Dictionary<string, string>
         {
-            ["Userlist:PushApiUrl"] = userlist.PushApiUrl,
-            ["Userlist:RequestsPerMinute"] = userlist.RequestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Delivery:RetryInitialDelaySeconds"] = delivery.RetryInitialDelaySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Delivery:RetryMaxDelaySeconds"] = delivery.RetryMaxDelaySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Delivery:MaxAttempts"] = delivery.MaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Delivery:RetentionDays"] = delivery.RetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [SettingKeys.PushApiUrl] = userlist.PushApiUrl,
+            [SettingKeys.RequestsPerMinute] = userlist.RequestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [SettingKeys.RetryInitialDelaySeconds] = delivery.RetryInitialDelaySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [SettingKeys.RetryMaxDelaySeconds] = delivery.RetryMaxDelaySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [SettingKeys.MaxAttempts] = delivery.MaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [SettingKeys.RetentionDays] = delivery.RetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
     }
 
@@ -168,17 +156,9 @@ public sealed class SettingsOverrides(IConfiguration configuration, IOptions<Sto
         var problems = new List<ValidationResult>();
         Validator.TryValidateObject(userlist, new ValidationContext(userlist), problems, validateAllProperties: true);
         Validator.TryValidateObject(delivery, new ValidationContext(delivery), problems, validateAllProperties: true);
-        var messages = problems.Select(p => p.ErrorMessage ?? "Invalid value").ToList();
-        if (!Uri.TryCreate(userlist.PushApiUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
-        {
-            messages.Add("Userlist:PushApiUrl must be an absolute http(s) URL");
-        }
-
-        if (delivery.RetryMaxDelaySeconds < delivery.RetryInitialDelaySeconds)
-        {
-            messages.Add("Delivery:RetryMaxDelaySeconds must be at least Delivery:RetryInitialDelaySeconds");
-        }
-
+        var messages = problems.Select(p => p.ErrorMessage ?? "Invalid value")
+            .Concat(new UserlistOptionsValidator().Validate(null, userlist).Failures ?? [])
+            .Concat(new DeliveryOptionsValidator().Validate(null, delivery).Failures ?? []);
         return messages.Distinct().ToList();
     }
 
@@ -228,7 +208,7 @@ public sealed class SettingsOverrides(IConfiguration configuration, IOptions<Sto
             var values = new Dictionary<string, string>();
             while (reader.Read())
             {
-                if (Editable.Contains(reader.GetString(0)))
+                if (SettingKeys.Editable.Contains(reader.GetString(0)))
                 {
                     values[reader.GetString(0)] = reader.GetString(1);
                 }

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Userlist.Core.Settings;
+namespace Userlist.Core.Configuration;
 
 public sealed class UserlistOptions
 {

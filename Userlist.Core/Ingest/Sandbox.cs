@@ -2,9 +2,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Userlist.Core.Mapping;
+using Userlist.Core.Segment;
 using Userlist.Core.Storage;
 
-namespace Userlist.Core.Segment;
+namespace Userlist.Core.Ingest;
 
 /// <summary>What a pasted call would become: why it is refused, or the normalised call and its mapping.</summary>
 public sealed record SandboxPreview(string? Problem, string? NormalizedJson, MappedCall? Mapped);

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Userlist.Core.Settings;
+namespace Userlist.Core.Configuration;
 
 /// <summary>How the relay delivers to Userlist: the retry policy, concurrency and retention.</summary>
 public sealed class DeliveryOptions

@@ -1,4 +1,6 @@
-namespace Userlist.Core.Segment;
+using Userlist.Core.Segment;
+
+namespace Userlist.Core.Ingest;
 
 /// <summary>The request-level refusals ingest answers with, in Segment's code style.</summary>
 public static class IngestProblems

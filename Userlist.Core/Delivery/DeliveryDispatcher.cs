@@ -1,9 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Userlist.Core.Configuration;
 using Userlist.Core.Mapping;
 using Userlist.Core.PushApi;
-using Userlist.Core.Settings;
 using Userlist.Core.Storage;
 
 namespace Userlist.Core.Delivery;
@@ -14,7 +14,7 @@ namespace Userlist.Core.Delivery;
 /// Claims are conditional updates with a lease token, so two passes at once (a job Hangfire ran
 /// twice) never send the same call twice.
 /// </summary>
-public sealed partial class Dispatcher(
+public sealed partial class DeliveryDispatcher(
     IDbContextFactory<RelayDbContext> databases,
     PushApiClient pushApi,
     DeliveryRecorder recorder,
@@ -24,7 +24,7 @@ public sealed partial class Dispatcher(
     IOptionsMonitor<DeliveryOptions> options,
     IOptionsMonitor<UserlistOptions> userlist,
     TimeProvider time,
-    ILogger<Dispatcher> logger)
+    ILogger<DeliveryDispatcher> logger)
 {
     /// <summary>
     /// Calls claimed per pass at most. A pass claims about two seconds of sending at the rate

@@ -1,4 +1,4 @@
-namespace Userlist.Core.Segment;
+namespace Userlist.Core.Ingest;
 
 /// <summary>Where a call came from: a write key (never its value) or the webhook.</summary>
 /// <param name="Id">Stable and safe to show: the key's value can't be derived from it.</param>

@@ -1,4 +1,6 @@
-namespace Userlist.Core.Segment;
+using Userlist.Core.Segment;
+
+namespace Userlist.Core.Ingest;
 
 public enum IngestRoute
 {

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Userlist.Core.Storage;
 
-namespace Userlist.Core.Segment;
+namespace Userlist.Core.Ingest;
 
 /// <summary>A write key as the dashboard lists it: never its value.</summary>
 public sealed record WriteKeySummary(int Id, string Name, string Hint, DateTime CreatedAt, DateTime? RevokedAt, DateTime? LastUsedAt);

@@ -1,6 +1,7 @@
 using System.IO.Compression;
+using Userlist.Core.Segment;
 
-namespace Userlist.Core.Segment;
+namespace Userlist.Core.Ingest;
 
 /// <summary>
 /// Reads a request body, inflating gzip, and stops as soon as it passes the limit: the limit

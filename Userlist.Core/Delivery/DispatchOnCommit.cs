@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Hosting;
+using Userlist.Core.Storage;
+
+namespace Userlist.Core.Delivery;
+
+/// <summary>
+/// Wakes delivery whenever ingest commits new calls, and once at start for calls left waiting by
+/// the last run. The writer and this service are singletons of the same host: the subscription
+/// lasts as long as the writer, so calls committed while the host stops still wake delivery.
+/// </summary>
+internal sealed class DispatchOnCommit(DispatchSignal signal, MessageWriter writer) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Off the writer's thread: enqueuing touches Hangfire's database, and ingest must not wait for it.
+        writer.Committed += added =>
+        {
+            if (added > 0)
+            {
+                _ = Task.Run(signal.Nudge, CancellationToken.None);
+            }
+        };
+        signal.Nudge();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
