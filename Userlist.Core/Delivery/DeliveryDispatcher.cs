@@ -282,11 +282,7 @@ public sealed partial class DeliveryDispatcher(
     private async Task<int> ReleaseRunAsync(string token)
     {
         await using var db = await databases.CreateDbContextAsync(CancellationToken.None);
-        return await db.Messages.Where(m => m.LeaseToken == token && m.Status == MessageStatus.Delivering)
-            .ExecuteUpdateAsync(m => m
-                .SetProperty(x => x.Status, x => x.AttemptCount > 0 ? MessageStatus.Retrying : MessageStatus.Pending)
-                .SetProperty(x => x.LeaseToken, (string?)null)
-                .SetProperty(x => x.LeaseExpiresAt, (DateTime?)null), CancellationToken.None);
+        return await db.Messages.Where(m => m.LeaseToken == token).ReturnToQueueAsync(CancellationToken.None);
     }
 
     /// <summary>A run that died (process killed) leaves calls Delivering: past their lease they are due again.</summary>
@@ -294,11 +290,7 @@ public sealed partial class DeliveryDispatcher(
     {
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var released = await db.Messages.Where(m => m.Status == MessageStatus.Delivering && m.LeaseExpiresAt < now)
-            .ExecuteUpdateAsync(m => m
-                .SetProperty(x => x.Status, x => x.AttemptCount > 0 ? MessageStatus.Retrying : MessageStatus.Pending)
-                .SetProperty(x => x.LeaseToken, (string?)null)
-                .SetProperty(x => x.LeaseExpiresAt, (DateTime?)null), cancellationToken);
+        var released = await db.Messages.Where(m => m.LeaseExpiresAt < now).ReturnToQueueAsync(cancellationToken);
         if (released > 0)
         {
             LogLeasesReleased(released);

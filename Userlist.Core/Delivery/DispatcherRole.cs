@@ -23,11 +23,7 @@ public sealed partial class DispatcherRole(IDbContextFactory<RelayDbContext> dat
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        ResumedAtStart = await db.Messages.Where(m => m.Status == MessageStatus.Delivering)
-            .ExecuteUpdateAsync(m => m
-                .SetProperty(x => x.Status, x => x.AttemptCount > 0 ? MessageStatus.Retrying : MessageStatus.Pending)
-                .SetProperty(x => x.LeaseToken, (string?)null)
-                .SetProperty(x => x.LeaseExpiresAt, (DateTime?)null), cancellationToken);
+        ResumedAtStart = await db.Messages.ReturnToQueueAsync(cancellationToken);
         if (ResumedAtStart > 0)
         {
             LogResumed(ResumedAtStart);
