@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Userlist.Tests.Infrastructure;
 using Userlist.Tests.Operations;
@@ -15,7 +14,7 @@ namespace Userlist.Tests.Delivery;
 /// (CRASH_CALLS, CRASH_USERS, CRASH_KILLS).
 /// </summary>
 [Collection(CrashCollection.Name)]
-public sealed partial class CrashTests(ITestOutputHelper output)
+public sealed class CrashTests(ITestOutputHelper output)
 {
     private const string WriteKey = "crash-key";
 
@@ -65,7 +64,7 @@ public sealed partial class CrashTests(ITestOutputHelper output)
 
             // Every stored call reached Userlist, in the order stored for its user.
             var arrivals = userlist.Arrivals;
-            var deliveries = userlist.Requests.Where(r => r.AnsweredStatus == 202).Select(r => Sequence(r.Body)).ToList();
+            var deliveries = userlist.Requests.Where(r => r.AnsweredStatus == 202).Select(r => CallSequence.Of(r.Body)).ToList();
             var delivered = deliveries.Distinct().ToHashSet();
             var bySequence = stored.ToDictionary(m => int.Parse(m.MessageId[2..], System.Globalization.CultureInfo.InvariantCulture));
             Assert.All(bySequence.Keys, sequence => Assert.Contains(sequence, delivered));
@@ -77,7 +76,7 @@ public sealed partial class CrashTests(ITestOutputHelper output)
             }
 
             // Sent twice: every request that reached Userlist counts, answered or cut off by the kill.
-            var duplicates = arrivals.Select(r => Sequence(r.Body)).GroupBy(s => s).Where(g => g.Count() > 1).Select(g => bySequence[g.Key].Type).ToList();
+            var duplicates = arrivals.Select(r => CallSequence.Of(r.Body)).GroupBy(s => s).Where(g => g.Count() > 1).Select(g => bySequence[g.Key].Type).ToList();
             var resumed = restarts.Select(at => at is null ? null : (arrivals.FirstOrDefault(r => r.ReceivedAt > at)?.ReceivedAt - at)?.TotalSeconds).ToList();
             output.WriteLine($"CRASH calls={calls} users={users} kills={kills} acknowledged={acknowledged.Count} " +
                 $"not-acknowledged={sent.Failed.Count} stored={stored.Count} delivered={delivered.Count} " +
@@ -110,9 +109,6 @@ public sealed partial class CrashTests(ITestOutputHelper output)
         };
     });
 
-    /// <summary>Which call a Push API request carries: every call sent has its own "seq".</summary>
-    private static int Sequence(string body) => int.Parse(SeqPattern().Match(body).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-
     private static async Task<List<(long Id, string MessageId, string? UserId, string? Type, int Status)>> StoredAsync(string databasePath)
     {
         await using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
@@ -137,9 +133,6 @@ public sealed partial class CrashTests(ITestOutputHelper output)
 
     private static int Setting(string name, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), out var value) ? value : fallback;
-
-    [GeneratedRegex("\"seq\":(\\d+)")]
-    private static partial Regex SeqPattern();
 }
 
 /// <summary>The crash test runs alone: it kills and restarts processes and wants the machine's cores.</summary>

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Userlist.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -15,7 +14,7 @@ namespace Userlist.Tests.Delivery;
 /// but did not send, exits, and after the restart sends nothing twice and resumes at once.
 /// </summary>
 [Collection(CrashCollection.Name)]
-public sealed partial class PlannedStopTests(ITestOutputHelper output)
+public sealed class PlannedStopTests(ITestOutputHelper output)
 {
     private const string WriteKey = "stop-key";
     private const int Calls = 3_000;
@@ -58,7 +57,7 @@ public sealed partial class PlannedStopTests(ITestOutputHelper output)
 
             await Eventually.HoldsAsync(async () => (await StateAsync(relay.DatabasePath)).Delivered == Calls,
                 "every call is Delivered", TimeSpan.FromSeconds(120));
-            var sentTwice = userlist.Arrivals.GroupBy(r => Sequence(r.Body)).Count(g => g.Count() > 1);
+            var sentTwice = userlist.Arrivals.GroupBy(r => CallSequence.Of(r.Body)).Count(g => g.Count() > 1);
             output.WriteLine($"STOP calls={Calls} requests-to-userlist={userlist.Arrivals.Count} sent-twice={sentTwice} " +
                 $"stopped-in-s=[{string.Join(", ", stoppedIn.Select(s => s.ToString("0.0", CultureInfo.InvariantCulture)))}] " +
                 $"resumed-after-restart-s=[{string.Join(", ", resumedAfter.Select(s => s.ToString("0.0", CultureInfo.InvariantCulture)))}]");
@@ -98,9 +97,4 @@ public sealed partial class PlannedStopTests(ITestOutputHelper output)
         await reader.ReadAsync();
         return (reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2));
     }
-
-    private static int Sequence(string body) => int.Parse(SeqPattern().Match(body).Groups[1].Value, CultureInfo.InvariantCulture);
-
-    [GeneratedRegex("\"seq\":(\\d+)")]
-    private static partial Regex SeqPattern();
 }
