@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -7,14 +6,19 @@ using Userlist.Core.Delivery;
 using Userlist.Core.Ingest;
 using Userlist.Core.PushApi;
 using Userlist.Core.Storage;
+using Userlist.Core.Storage.Postgres;
+using Userlist.Core.Storage.Sqlite;
 using Userlist.Core.Telemetry;
 
 namespace Userlist.Core;
 
 public static class DependencyInjection
 {
-    /// <summary>The relay without the web: options, storage, ingest. The host supplies <see cref="BackupSources"/>.</summary>
-    public static IServiceCollection AddRelayCore(this IServiceCollection services)
+    /// <summary>
+    /// The relay without the web: options, storage (the provider <c>Storage:Provider</c> names), ingest.
+    /// The host supplies <see cref="BackupSources"/> for SQLite's backups.
+    /// </summary>
+    public static IServiceCollection AddRelayCore(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<StorageOptions>()
             .BindConfiguration(StorageOptions.SectionName)
@@ -22,6 +26,7 @@ public static class DependencyInjection
                 storage.ConnectionString = configuration.GetConnectionString("Userlist") ?? storage.ConnectionString)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<UserlistOptions>().BindConfiguration(UserlistOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -36,21 +41,21 @@ public static class DependencyInjection
 
         services.TryAddTimeProvider();
         services.AddRelayTelemetry();
-        services.AddDbContextFactory<RelayDbContext>((provider, db) =>
+        // The provider's own services first: on SQLite, its lock and file come before anything opens the database.
+        switch (StorageOptions.ProviderFrom(configuration))
         {
-            var storage = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
-            db.UseSqlite(storage.ConnectionString).AddInterceptors(new SqlitePragmas(storage.WriteTimeoutSeconds * 1000));
-        });
-        // First among the hosted services: no other relay process may be on this database when it is opened.
-        services.AddSingleton<DatabaseFileLock>();
-        services.AddHostedService(provider => provider.GetRequiredService<DatabaseFileLock>());
-        services.AddHostedService<DatabaseInitializer>();
-        services.AddSingleton<StorageHealth>();
+            case StorageProvider.Postgres:
+                services.AddPostgresStorage();
+                break;
+            default:
+                services.AddSqliteStorage();
+                break;
+        }
 
-        services.AddSingleton<MessageWriter>();
-        services.AddHostedService(provider => provider.GetRequiredService<MessageWriter>());
-        services.AddHostedService<WalCheckpointer>();
-        services.AddHostedService<SearchIndexer>();
+        services.AddHostedService<DatabaseInitializer>();
+        services.AddSingleton<OrphanedClaims>();
+        services.AddSingleton<StorageHealth>();
+        services.AddSingleton<ISettingsStore, SettingsStore>();
         services.AddSingleton<WriteKeyDirectory>();
         services.AddSingleton<WriteKeyAdmin>();
         services.AddSingleton<IngestService>();
@@ -59,7 +64,6 @@ public static class DependencyInjection
         services.AddSingleton<MessageQueries>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<ISettingsAudit>(provider => provider.GetRequiredService<AuditLog>());
-        services.AddSingleton<BackupService>();
         services.AddRelayDelivery();
         return services;
     }
@@ -80,9 +84,6 @@ public static class DependencyInjection
         services.AddSingleton<RetryPolicy>();
         services.AddSingleton<DeliveryRecorder>();
         services.AddHostedService(provider => provider.GetRequiredService<DeliveryRecorder>());
-        // Before the job server starts: calls a crashed run left Delivering are due again at once.
-        services.AddSingleton<DispatcherRole>();
-        services.AddHostedService(provider => provider.GetRequiredService<DispatcherRole>());
         services.AddSingleton<DeliveryDispatcher>();
         services.AddSingleton<DispatchSignal>();
         // Once the dispatcher's role is settled: new calls, and those the last run left waiting, wake delivery.

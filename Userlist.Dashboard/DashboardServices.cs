@@ -7,6 +7,7 @@ using Userlist.Core;
 using Userlist.Core.Configuration;
 using Userlist.Dashboard.Jobs;
 using Userlist.Dashboard.Operators;
+using Userlist.Dashboard.Operators.Postgres;
 using Userlist.Dashboard.Ingest;
 using Userlist.Dashboard.Operations;
 
@@ -21,18 +22,28 @@ public static class DashboardServices
         // Serve MudBlazor's and the app's static assets from the build output in every environment.
         builder.WebHost.UseStaticWebAssets();
 
-        builder.Services.AddRelayCore();
+        var storage = StorageOptions.ProviderFrom(builder.Configuration);
+        builder.Services.AddRelayCore(builder.Configuration);
         builder.Services.AddIngestRateLimit();
-        builder.Services.AddRelayJobs();
-        builder.Services.AddRelayOperators();
+        builder.Services.AddRelayJobs(storage);
+        builder.Services.AddRelayOperators(storage);
         // Metrics exported with OpenTelemetry (Prometheus at /metrics, OTLP when configured) unless Metrics:Enabled is false.
         builder.Services.AddRelayMetrics(builder.Configuration);
         builder.Services.AddSingleton<ISecretProtector, DataProtectionSecrets>();
-        builder.Services.AddDataProtection().SetApplicationName("Userlist Relay");
-        builder.Services.AddOptions<KeyManagementOptions>().Configure<IOptions<StorageOptions>>((keys, storage) =>
-            // The keys that encrypt stored secrets live next to the database, so a backup copies both; owner-only, as the database.
-            keys.XmlRepository = new OwnerOnlyKeyFiles(DataFiles.KeysFolder(storage.Value)));
-        builder.Services.AddSingleton(provider => DataFiles.BackupSources(provider.GetRequiredService<IOptions<StorageOptions>>().Value));
+        var keyRing = builder.Services.AddDataProtection().SetApplicationName("Userlist Relay");
+        if (storage == StorageProvider.Postgres)
+        {
+            // In the database, so that every instance decrypts the stored Push API key and accepts every sign-in cookie.
+            keyRing.PersistKeysToDbContext<PostgresOperatorsDbContext>();
+        }
+        else
+        {
+            builder.Services.AddOptions<KeyManagementOptions>().Configure<IOptions<StorageOptions>>((keys, options) =>
+                // The keys that encrypt stored secrets live next to the database, so a backup copies both; owner-only, as the database.
+                keys.XmlRepository = new OwnerOnlyKeyFiles(DataFiles.KeysFolder(options.Value)));
+            builder.Services.AddSingleton(provider => DataFiles.BackupSources(provider.GetRequiredService<IOptions<StorageOptions>>().Value));
+        }
+
         builder.Services.AddCors(cors => cors.AddPolicy(IngestEndpoints.CorsPolicy, policy => policy
             // Browser analytics.js posts from the customer's own site, with credentials allowed.
             .SetIsOriginAllowed(_ => true)

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
@@ -14,7 +13,7 @@ namespace Userlist.Core.Configuration;
 /// <see cref="IOptionsMonitor{TOptions}"/> sees a change at once, so the pacer, retry policy and
 /// retention pick it up without a restart.
 /// </summary>
-public sealed class SettingsOverrides(IConfiguration configuration, IOptions<StorageOptions> storage, ISettingsAudit audit, TimeProvider time)
+public sealed class SettingsOverrides(IConfiguration configuration, ISettingsStore store, ISettingsAudit audit, TimeProvider time)
     : IPostConfigureOptions<UserlistOptions>, IPostConfigureOptions<DeliveryOptions>,
       IOptionsChangeTokenSource<UserlistOptions>, IOptionsChangeTokenSource<DeliveryOptions>
 {
@@ -95,26 +94,7 @@ public sealed class SettingsOverrides(IConfiguration configuration, IOptions<Sto
         var before = Effective(Current);
         var after = Effective(next);
         var now = time.GetUtcNow().UtcDateTime;
-        await using (var db = new SqliteConnection(storage.Value.ConnectionString))
-        {
-            await db.OpenAsync(cancellationToken);
-            await using var transaction = (SqliteTransaction)await db.BeginTransactionAsync(cancellationToken);
-            foreach (var key in values.Keys)
-            {
-                await using var command = db.CreateCommand();
-                command.Transaction = transaction;
-                command.CommandText = next.TryGetValue(key, out var value)
-                    ? "INSERT INTO Settings (Name, Value, UpdatedAt) VALUES ($name, $value, $now) ON CONFLICT (Name) DO UPDATE SET Value = excluded.Value, UpdatedAt = excluded.UpdatedAt"
-                    : "DELETE FROM Settings WHERE Name = $name";
-                command.Parameters.AddWithValue("$name", key);
-                command.Parameters.AddWithValue("$value", (object?)value ?? DBNull.Value);
-                command.Parameters.AddWithValue("$now", now);
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            await transaction.CommitAsync(cancellationToken);
-        }
-
+        await store.SaveAsync(values.Keys.ToDictionary(key => key, key => next.GetValueOrDefault(key)), now, cancellationToken);
         Reload();
         foreach (var key in values.Keys.Where(key => before[key] != after[key]))
         {
@@ -196,32 +176,9 @@ public sealed class SettingsOverrides(IConfiguration configuration, IOptions<Sto
         }
     }
 
-    private Dictionary<string, string> Read()
-    {
-        try
-        {
-            using var db = new SqliteConnection(storage.Value.ConnectionString);
-            db.Open();
-            using var command = db.CreateCommand();
-            command.CommandText = "SELECT Name, Value FROM Settings WHERE Value IS NOT NULL";
-            using var reader = command.ExecuteReader();
-            var values = new Dictionary<string, string>();
-            while (reader.Read())
-            {
-                if (SettingKeys.Editable.Contains(reader.GetString(0)))
-                {
-                    values[reader.GetString(0)] = reader.GetString(1);
-                }
-            }
-
-            return values;
-        }
-        catch (SqliteException)
-        {
-            // Before the first migration there is no Settings table: nothing is overridden yet.
-            return [];
-        }
-    }
+    /// <summary>The saved values that are still settings the dashboard edits.</summary>
+    private Dictionary<string, string> Read() =>
+        store.Read().Where(saved => SettingKeys.Editable.Contains(saved.Key)).ToDictionary();
 
     private void NotifyChanged()
     {

@@ -16,6 +16,8 @@ namespace Userlist.Core.Delivery;
 /// </summary>
 public sealed partial class DeliveryDispatcher(
     IDbContextFactory<RelayDbContext> databases,
+    ICallClaims claims,
+    IDispatcherRole role,
     PushApiClient pushApi,
     DeliveryRecorder recorder,
     SendPacer pacer,
@@ -57,6 +59,11 @@ public sealed partial class DeliveryDispatcher(
     /// </summary>
     public async Task<int> DispatchOnceAsync(CancellationToken stopping)
     {
+        if (!role.IsDispatcher)
+        {
+            return 0;
+        }
+
         var (pushKey, block) = await settings.SendingKeyAsync(stopping);
         ReportBlock(block);
         if (pushKey is null || pacer.PausedUntil > time.GetUtcNow())
@@ -71,7 +78,7 @@ public sealed partial class DeliveryDispatcher(
         }
 
         // Once rows are claimed, the pass sees them through: a claim cut off here would leave them Delivering.
-        var run = new Run(Guid.NewGuid().ToString("N"), pushKey, stopping);
+        var run = new Run(Guid.NewGuid().ToString("N"), pushKey, role, stopping);
         var claimed = await ClaimAsync(run.Token, CancellationToken.None);
         if (claimed.Count == 0)
         {
@@ -242,37 +249,10 @@ public sealed partial class DeliveryDispatcher(
         recorder.RecordAsync(new DeliveryOutcome(call.Id, token, attempt, status, reason, nextAttemptAt, countAttempt, time.GetUtcNow().UtcDateTime));
 
     /// <summary>Claims due calls in the order received, skipping users whose earlier call is in flight or waiting to retry.</summary>
-    private async Task<List<Message>> ClaimAsync(string token, CancellationToken cancellationToken)
+    private Task<List<Message>> ClaimAsync(string token, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var lease = now.AddSeconds(options.CurrentValue.LeaseSeconds);
-        await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        // Each status is walked in Id order on its (Status, Id) index and stops at the claim size,
-        // so a claim costs the same with a million calls waiting as with ten; it holds the write
-        // lock that long, so ingest must never wait on it. The status numbers are literals so that
-        // SQLite can use the partial IX_Messages_InFlight index (1 = Delivering, 2 = Retrying,
-        // 0 = Pending).
-        var size = ClaimSize();
-        await db.Database.ExecuteSqlAsync($"""
-            UPDATE Messages SET Status = {(int)MessageStatus.Delivering}, LeaseToken = {token}, LeaseExpiresAt = {lease}, UpdatedAt = {now}
-            WHERE Id IN (
-                SELECT Id FROM (
-                    SELECT Id FROM (
-                        SELECT m.Id FROM Messages m
-                        WHERE m.Status = 0
-                          AND (m.UserId IS NULL OR NOT EXISTS (
-                              SELECT 1 FROM Messages e WHERE e.UserId = m.UserId AND e.Id < m.Id AND e.Status IN (1, 2)))
-                        ORDER BY m.Id LIMIT {size})
-                    UNION ALL
-                    SELECT Id FROM (
-                        SELECT m.Id FROM Messages m
-                        WHERE m.Status = 2 AND m.NextAttemptAt <= {now}
-                          AND (m.UserId IS NULL OR NOT EXISTS (
-                              SELECT 1 FROM Messages e WHERE e.UserId = m.UserId AND e.Id < m.Id AND e.Status IN (1, 2)))
-                        ORDER BY m.Id LIMIT {size}))
-                ORDER BY Id LIMIT {size})
-            """, cancellationToken);
-        return await db.Messages.AsNoTracking().Where(m => m.LeaseToken == token).OrderBy(m => m.Id).ToListAsync(cancellationToken);
+        return claims.ClaimAsync(token, now, now.AddSeconds(options.CurrentValue.LeaseSeconds), ClaimSize(), cancellationToken);
     }
 
     private int ClaimSize() =>
@@ -359,8 +339,11 @@ public sealed partial class DeliveryDispatcher(
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} calls were left Delivering by an interrupted run; they are due again")]
     private partial void LogLeasesReleased(int count);
 
-    /// <summary>One pass's claim token and key; halted when Userlist refuses the key, rate-limits, or the relay stops.</summary>
-    private sealed class Run(string token, string pushKey, CancellationToken stopping)
+    /// <summary>
+    /// One pass's claim token and key; halted when Userlist refuses the key, rate-limits, the relay
+    /// stops, or another instance has taken the dispatcher role (it owns the claims now).
+    /// </summary>
+    private sealed class Run(string token, string pushKey, IDispatcherRole role, CancellationToken stopping)
     {
         private volatile bool halted;
 
@@ -370,7 +353,7 @@ public sealed partial class DeliveryDispatcher(
 
         public CancellationToken Stopping { get; } = stopping;
 
-        public bool Halted => halted || Stopping.IsCancellationRequested;
+        public bool Halted => halted || Stopping.IsCancellationRequested || !role.IsDispatcher;
 
         private int haltCount;
 

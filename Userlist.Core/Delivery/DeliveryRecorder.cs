@@ -1,6 +1,4 @@
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Options;
-using Userlist.Core.Configuration;
+using System.Data.Common;
 using Userlist.Core.Storage;
 using Userlist.Core.Telemetry;
 
@@ -23,12 +21,12 @@ public sealed record DeliveryOutcome(
 /// status change applies only while the run still holds its claim (a lapsed lease means another
 /// run owns the call now); the attempt is kept either way, since the request was made.
 /// </summary>
-public sealed class DeliveryRecorder(IOptions<StorageOptions> options, RelayMetrics metrics)
-    : GroupCommitQueue<DeliveryOutcome>(metrics, "delivery")
+public sealed class DeliveryRecorder(IStorageConnections storage, RelayMetrics metrics)
+    : GroupCommitQueue<DeliveryOutcome>(storage, metrics, "delivery")
 {
     private static readonly string[] StatusTags = Enum.GetNames<MessageStatus>().Select(name => name.ToLowerInvariant()).ToArray();
 
-    private SqliteConnection? connection;
+    private DbConnection? connection;
 
     /// <summary>Status changes of the commit under way, by status; only the commit loop touches it.</summary>
     private readonly long[] ended = new long[StatusTags.Length];
@@ -46,33 +44,46 @@ public sealed class DeliveryRecorder(IOptions<StorageOptions> options, RelayMetr
 
     protected override void Commit(IReadOnlyList<DeliveryOutcome> outcomes)
     {
-        // Raw prepared statements on one connection: EF's per-row update cost more than the request itself.
-        var connection = OpenConnection();
+        // Plain statements on one connection, the same SQL on both providers: EF's per-row update
+        // cost more than the request itself.
+        connection ??= Storage.Open();
         Array.Clear(ended);
         using var transaction = connection.BeginTransaction();
         var activity = new HourlyActivityCounter();
-        using var insert = Command(connection, transaction, """
-            INSERT INTO DeliveryAttempts (MessageRowId, StartedAt, Method, Path, RequestBody, StatusCode, ResponseBody, DurationMs, Error, Outcome)
-            VALUES ($message, $started, $method, $path, $request, $status, $response, $duration, $error, $outcome)
+        using var insert = connection.Command(transaction, """
+            INSERT INTO "DeliveryAttempts" ("MessageRowId", "StartedAt", "Method", "Path", "RequestBody", "StatusCode", "ResponseBody", "DurationMs", "Error", "Outcome")
+            VALUES (@message, @started, @method, @path, @request, @status, @response, @duration, @error, @outcome)
             """);
-        using var update = Command(connection, transaction, """
-            UPDATE Messages SET Status = $status, StatusReason = $reason, NextAttemptAt = $next, AttemptCount = AttemptCount + $increment,
-                LeaseToken = NULL, LeaseExpiresAt = NULL, UpdatedAt = $at
-            WHERE Id = $id AND LeaseToken = $token AND Status = $delivering
+        using var update = connection.Command(transaction, """
+            UPDATE "Messages" SET "Status" = @status, "StatusReason" = @reason, "NextAttemptAt" = @next, "AttemptCount" = "AttemptCount" + @increment,
+                "LeaseToken" = NULL, "LeaseExpiresAt" = NULL, "UpdatedAt" = @at
+            WHERE "Id" = @id AND "LeaseToken" = @token AND "Status" = @delivering
             """);
         foreach (var outcome in outcomes)
         {
             if (outcome.Attempt is { } attempt)
             {
-                Bind(insert, ("$message", attempt.MessageRowId), ("$started", attempt.StartedAt), ("$method", attempt.Method),
-                    ("$path", attempt.Path), ("$request", attempt.RequestBody), ("$status", attempt.StatusCode), ("$response", attempt.ResponseBody),
-                    ("$duration", attempt.DurationMs), ("$error", attempt.Error), ("$outcome", attempt.Outcome));
+                insert.Set("message", attempt.MessageRowId);
+                insert.Set("started", attempt.StartedAt);
+                insert.Set("method", attempt.Method);
+                insert.Set("path", attempt.Path);
+                insert.Set("request", attempt.RequestBody);
+                insert.Set("status", attempt.StatusCode);
+                insert.Set("response", attempt.ResponseBody);
+                insert.Set("duration", attempt.DurationMs);
+                insert.Set("error", attempt.Error);
+                insert.Set("outcome", attempt.Outcome);
                 insert.ExecuteNonQuery();
             }
 
-            Bind(update, ("$status", (int)outcome.Status), ("$reason", outcome.Reason), ("$next", outcome.NextAttemptAt),
-                ("$increment", outcome.CountsAsAttempt ? 1 : 0), ("$at", outcome.AtUtc), ("$id", outcome.MessageRowId),
-                ("$token", outcome.LeaseToken), ("$delivering", (int)MessageStatus.Delivering));
+            update.Set("status", (int)outcome.Status);
+            update.Set("reason", outcome.Reason);
+            update.Set("next", outcome.NextAttemptAt);
+            update.Set("increment", outcome.CountsAsAttempt ? 1 : 0);
+            update.Set("at", outcome.AtUtc);
+            update.Set("id", outcome.MessageRowId);
+            update.Set("token", outcome.LeaseToken);
+            update.Set("delivering", (int)MessageStatus.Delivering);
             if (update.ExecuteNonQuery() == 1)
             {
                 activity.Outcome(outcome.AtUtc, outcome.Status);
@@ -85,41 +96,6 @@ public sealed class DeliveryRecorder(IOptions<StorageOptions> options, RelayMetr
         for (var status = 0; status < ended.Length; status++)
         {
             Metrics.DeliveriesEnded(StatusTags[status], ended[status]);
-        }
-    }
-
-    private SqliteConnection OpenConnection()
-    {
-        if (connection is null)
-        {
-            connection = new SqliteConnection(options.Value.ConnectionString);
-            connection.Open();
-            new SqlitePragmas(options.Value.WriteTimeoutSeconds * 1000).Apply(connection);
-        }
-
-        return connection;
-    }
-
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
-    }
-
-    private static void Bind(SqliteCommand command, params (string Name, object? Value)[] values)
-    {
-        foreach (var (name, value) in values)
-        {
-            if (command.Parameters.Contains(name))
-            {
-                command.Parameters[name].Value = value ?? DBNull.Value;
-            }
-            else
-            {
-                command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-            }
         }
     }
 }

@@ -114,8 +114,8 @@ public sealed class DeliverySettings(
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO Settings (Name, Value, UpdatedAt) VALUES ({name}, {value}, {now})
-            ON CONFLICT (Name) DO UPDATE SET Value = excluded.Value, UpdatedAt = excluded.UpdatedAt
+            INSERT INTO "Settings" ("Name", "Value", "UpdatedAt") VALUES ({name}, {value}, {now})
+            ON CONFLICT ("Name") DO UPDATE SET "Value" = excluded."Value", "UpdatedAt" = excluded."UpdatedAt"
             """, cancellationToken);
     }
 

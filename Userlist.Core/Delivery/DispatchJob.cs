@@ -1,5 +1,6 @@
 using Hangfire;
 using Microsoft.Extensions.Hosting;
+using Userlist.Core.Storage;
 
 namespace Userlist.Core.Delivery;
 
@@ -12,7 +13,7 @@ namespace Userlist.Core.Delivery;
 /// finished its requests in flight and returned what it did not send.
 /// </summary>
 public sealed class DispatchJob(
-    DeliveryDispatcher dispatcher, DispatchSignal signal, IBackgroundJobClient jobs, IHostApplicationLifetime lifetime, TimeProvider time)
+    DeliveryDispatcher dispatcher, DispatchSignal signal, IDispatcherRole role, IBackgroundJobClient jobs, IHostApplicationLifetime lifetime, TimeProvider time)
 {
     /// <summary>Retries due later than this are left to a scheduled job instead of a waiting one.</summary>
     private static readonly TimeSpan LongestWait = TimeSpan.FromMinutes(1);
@@ -21,6 +22,13 @@ public sealed class DispatchJob(
     [Queue("delivery")]
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        if (!role.IsDispatcher)
+        {
+            // Another instance dispatches (its job server alone serves the delivery queue; this is
+            // the minutely job reaching an instance as it loses the role).
+            return;
+        }
+
         // The host's stop comes first (before Kestrel drains ingest): stop claiming then, not when Hangfire's turn comes.
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
         cancellationToken = stopping.Token;
@@ -28,7 +36,7 @@ public sealed class DispatchJob(
         var stopped = false;
         try
         {
-            while (!cancellationToken.IsCancellationRequested)
+            while (!cancellationToken.IsCancellationRequested && role.IsDispatcher)
             {
                 signal.BeginPass();
                 if (await dispatcher.DispatchOnceAsync(cancellationToken) > 0)

@@ -4,11 +4,12 @@ using Userlist.Core.Storage;
 namespace Userlist.Core.Delivery;
 
 /// <summary>
-/// Wakes delivery whenever ingest commits new calls, and once at start for calls left waiting by
-/// the last run. The writer and this service are singletons of the same host: the subscription
-/// lasts as long as the writer, so calls committed while the host stops still wake delivery.
+/// Wakes delivery whenever calls are committed (by this instance's ingest, or by another instance
+/// on PostgreSQL), and when this instance takes the dispatcher role, for calls left waiting. The
+/// writer and this service are singletons of the same host: the subscription lasts as long as the
+/// writer, so calls committed while the host stops still wake delivery.
 /// </summary>
-internal sealed class DispatchOnCommit(DispatchSignal signal, MessageWriter writer) : IHostedService
+internal sealed class DispatchOnCommit(DispatchSignal signal, MessageWriter writer, IDispatcherRole role) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -16,6 +17,14 @@ internal sealed class DispatchOnCommit(DispatchSignal signal, MessageWriter writ
         writer.Committed += added =>
         {
             if (added > 0)
+            {
+                _ = Task.Run(signal.Nudge, CancellationToken.None);
+            }
+        };
+        role.CallsCommittedElsewhere += () => _ = Task.Run(signal.Nudge, CancellationToken.None);
+        role.Changed += isDispatcher =>
+        {
+            if (isDispatcher)
             {
                 _ = Task.Run(signal.Nudge, CancellationToken.None);
             }

@@ -1,4 +1,5 @@
 using Hangfire;
+using Userlist.Core.Storage;
 
 namespace Userlist.Core.Delivery;
 
@@ -8,7 +9,7 @@ namespace Userlist.Core.Delivery;
 /// pending at a time, so a burst of ingest costs one Hangfire job, not one per request; and a
 /// nudge that lands while a job is finishing keeps that job going, so none is lost.
 /// </summary>
-public sealed class DispatchSignal(IBackgroundJobClient jobs)
+public sealed class DispatchSignal(IBackgroundJobClient jobs, IDispatcherRole role)
 {
     private readonly SemaphoreSlim wake = new(0, 1);
     private int active;
@@ -18,8 +19,9 @@ public sealed class DispatchSignal(IBackgroundJobClient jobs)
     public void Nudge()
     {
         // While delivery is held (no key, key refused) new calls just wait: no job per commit.
-        // The minutely dispatch re-checks, and a key change resumes at once.
-        if (held)
+        // The minutely dispatch re-checks, and a key change resumes at once. Only the dispatcher
+        // delivers: another instance's commits reach it through the database.
+        if (held || !role.IsDispatcher)
         {
             return;
         }

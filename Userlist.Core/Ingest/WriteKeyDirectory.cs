@@ -68,7 +68,7 @@ public sealed class WriteKeyDirectory(
                 await using var db = await databases.CreateDbContextAsync();
                 await db.WriteKeys.Where(k => k.Id == keyId).ExecuteUpdateAsync(k => k.SetProperty(x => x.LastUsedAt, now.UtcDateTime));
             }
-            catch (Exception exception) when (exception is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+            catch (Exception exception) when (exception is System.Data.Common.DbException or InvalidOperationException)
             {
                 // "Last used" is informative; the next use records it again.
                 lastUseRecorded.TryRemove(keyId, out _);

@@ -16,7 +16,7 @@ internal sealed class DeliveryAttemptConfiguration : IEntityTypeConfiguration<De
         attempt.HasIndex(a => a.StartedAt);
 
         // The overview's "last errors from Userlist" without scanning every delivered attempt.
-        attempt.HasIndex(a => a.Id).HasFilter("Outcome <> 'Delivered'").HasDatabaseName("IX_DeliveryAttempts_Errors");
+        attempt.HasIndex(a => a.Id).HasFilter("\"Outcome\" <> 'Delivered'").HasDatabaseName("IX_DeliveryAttempts_Errors");
     }
 }
 
@@ -37,7 +37,7 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         entry.ToTable("AuditLog");
         entry.Property(e => e.Operator).HasMaxLength(256);
         entry.Property(e => e.Action).HasMaxLength(32);
-        entry.HasIndex(e => new { e.MessageRowId, e.Id }).HasFilter("MessageRowId IS NOT NULL");
+        entry.HasIndex(e => new { e.MessageRowId, e.Id }).HasFilter("\"MessageRowId\" IS NOT NULL");
     }
 }
 

@@ -1,25 +1,28 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Userlist.Core.Telemetry;
 
 namespace Userlist.Core.Storage;
 
 /// <summary>
-/// Group commit for SQLite writes: every item queued while a commit runs goes into the next
+/// Group commit for database writes: every item queued while a commit runs goes into the next
 /// one, so one transaction (one fsync) serves many callers, and each caller's task completes
 /// only once its item is durably committed. When a commit fails for a reason of its own items (not
 /// the database's), they are committed one by one, so one bad item never takes the others down.
 /// </summary>
+/// <param name="storage">The provider's connections, and its word on which failures are the database's.</param>
 /// <param name="queueName">The <c>queue</c> label of the group-commit metrics.</param>
-public abstract class GroupCommitQueue<TItem>(RelayMetrics metrics, string queueName) : BackgroundService
+public abstract class GroupCommitQueue<TItem>(IStorageConnections storage, RelayMetrics metrics, string queueName) : BackgroundService
 {
     private readonly Channel<Pending> queue = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
     private int inFlight;
 
     /// <summary>The relay's metrics, for what a subclass counts per commit.</summary>
     protected RelayMetrics Metrics => metrics;
+
+    /// <summary>The provider's connections, for a subclass to open its own.</summary>
+    protected IStorageConnections Storage => storage;
 
     /// <summary>Items handed over and not yet answered: queued or in the commit under way.</summary>
     public int ItemsInFlight => Volatile.Read(ref inFlight);
@@ -37,7 +40,8 @@ public abstract class GroupCommitQueue<TItem>(RelayMetrics metrics, string queue
     protected abstract void Reset();
 
     /// <summary>The exception the waiting callers get when the database itself failed.</summary>
-    protected virtual Exception StorageFailure(SqliteException exception) => exception;
+    protected virtual Exception StorageFailure(Exception exception) =>
+        new StorageUnavailableException("The database cannot take writes right now", exception);
 
     /// <summary>Hands the item over; completes once it is durably committed.</summary>
     protected async Task EnqueueAsync(TItem item)
@@ -101,7 +105,7 @@ public abstract class GroupCommitQueue<TItem>(RelayMetrics metrics, string queue
             metrics.GroupCommitted(queueName, weight, Stopwatch.GetElapsedTime(started));
             group.ForEach(p => p.Committed.TrySetResult());
         }
-        catch (SqliteException exception) when (exception.IsStorageFailure())
+        catch (Exception exception) when (storage.IsStorageFailure(exception))
         {
             Reset();
             var failure = StorageFailure(exception);

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Userlist.Core.Storage;
 
@@ -30,32 +30,29 @@ internal sealed class HourlyActivityCounter
         }
     }
 
-    public void Write(SqliteConnection connection, SqliteTransaction transaction)
+    /// <summary>Adds the counts to their hours, in the commit's transaction (the same SQL on both providers).</summary>
+    public void Write(DbConnection connection, DbTransaction transaction)
     {
         if (hours.Count == 0)
         {
             return;
         }
 
-        using var upsert = connection.CreateCommand();
-        upsert.Transaction = transaction;
-        upsert.CommandText = """
-            INSERT INTO HourlyActivity (Hour, Received, Delivered, Rejected, Failed) VALUES ($hour, $received, $delivered, $rejected, $failed)
-            ON CONFLICT (Hour) DO UPDATE SET Received = Received + excluded.Received, Delivered = Delivered + excluded.Delivered,
-                Rejected = Rejected + excluded.Rejected, Failed = Failed + excluded.Failed
-            """;
-        var hour = upsert.Parameters.Add("$hour", SqliteType.Text);
-        var received = upsert.Parameters.Add("$received", SqliteType.Integer);
-        var delivered = upsert.Parameters.Add("$delivered", SqliteType.Integer);
-        var rejected = upsert.Parameters.Add("$rejected", SqliteType.Integer);
-        var failed = upsert.Parameters.Add("$failed", SqliteType.Integer);
+        using var upsert = connection.Command(transaction, """
+            INSERT INTO "HourlyActivity" ("Hour", "Received", "Delivered", "Rejected", "Failed") VALUES (@hour, @received, @delivered, @rejected, @failed)
+            ON CONFLICT ("Hour") DO UPDATE SET "Received" = "HourlyActivity"."Received" + excluded."Received",
+                "Delivered" = "HourlyActivity"."Delivered" + excluded."Delivered", "Rejected" = "HourlyActivity"."Rejected" + excluded."Rejected",
+                "Failed" = "HourlyActivity"."Failed" + excluded."Failed"
+            """);
         foreach (var (start, counts) in hours)
         {
-            hour.Value = start;
-            (received.Value, delivered.Value, rejected.Value, failed.Value) = counts;
+            upsert.Set("hour", start);
+            upsert.Set("received", counts.Received);
+            upsert.Set("delivered", counts.Delivered);
+            upsert.Set("rejected", counts.Rejected);
+            upsert.Set("failed", counts.Failed);
             upsert.ExecuteNonQuery();
         }
-
     }
 
     private void Add(DateTime atUtc, int received = 0, int delivered = 0, int rejected = 0, int failed = 0)

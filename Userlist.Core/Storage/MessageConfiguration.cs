@@ -7,6 +7,8 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
 {
     public void Configure(EntityTypeBuilder<Message> message)
     {
+        // Index filters quote their column names: the same SQL then means the same on SQLite and on
+        // PostgreSQL, which folds unquoted names to lower case.
         message.ToTable("Messages");
         message.Property(m => m.SourceId).HasMaxLength(64);
         message.Property(m => m.MessageId).HasMaxLength(100);
@@ -22,12 +24,12 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         // anonymous ids for the calls that have one. Other filters scan Id downwards.
         message.HasIndex(m => new { m.Status, m.Id });
         message.HasIndex(m => new { m.UserId, m.Id });
-        message.HasIndex(m => new { m.AnonymousId, m.Id }).HasFilter("AnonymousId IS NOT NULL");
+        message.HasIndex(m => new { m.AnonymousId, m.Id }).HasFilter("\"AnonymousId\" IS NOT NULL");
 
         // The dispatcher's per-user order check: is an earlier call of this user Delivering or
         // Retrying? Only those rows are in it, so ingest's inserts (Pending) never touch it, and
         // the check is one seek instead of a walk through the user's whole history (the soak
         // found claims holding the write lock for seconds on a million-call backlog).
-        message.HasIndex(m => new { m.UserId, m.Id }, "IX_Messages_InFlight").HasFilter("Status IN (1, 2)");
+        message.HasIndex(m => new { m.UserId, m.Id }, "IX_Messages_InFlight").HasFilter("\"Status\" IN (1, 2)");
     }
 }

@@ -1,7 +1,3 @@
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Userlist.Core.Configuration;
 using Userlist.Core.Segment;
 using Userlist.Core.Telemetry;
 
@@ -9,21 +5,13 @@ namespace Userlist.Core.Storage;
 
 /// <summary>
 /// Stores incoming calls with group commit (see <see cref="GroupCommitQueue{TItem}"/>): one
-/// fsync acknowledges many requests. A call already stored from the same source (same
-/// messageId) is skipped, which makes client retries harmless.
+/// durable commit acknowledges many requests. A call already stored from the same source (same
+/// messageId) is skipped, which makes client retries harmless. Each provider writes the rows its
+/// fastest way; what a commit counts is the same for both.
 /// </summary>
-public sealed partial class MessageWriter(IOptions<StorageOptions> options, RelayMetrics metrics, ILogger<MessageWriter> logger)
-    : GroupCommitQueue<MessageWriter.Write>(metrics, "ingest")
+public abstract class MessageWriter(IStorageConnections storage, RelayMetrics metrics)
+    : GroupCommitQueue<MessageWriter.Write>(storage, metrics, "ingest")
 {
-    private const string InsertSql = """
-        INSERT INTO Messages (SourceId, MessageId, Type, UserId, AnonymousId, GroupId, Event, ReceivedAt, Timestamp, Payload, Status, StatusReason)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-        ON CONFLICT (SourceId, MessageId) DO NOTHING
-        """;
-
-    private SqliteConnection? connection;
-    private MessageInsert? insert;
-
     /// <summary>Only the commit loop touches it, so one is reused.</summary>
     private readonly CallTally received = new();
 
@@ -45,74 +33,56 @@ public sealed partial class MessageWriter(IOptions<StorageOptions> options, Rela
 
     protected override int Weight(Write item) => item.Calls.Count;
 
-    protected override void Commit(IReadOnlyList<Write> items)
+    /// <summary>Starts counting a commit's calls: every call goes to <see cref="Stored"/> once, then <see cref="Committed"/> follows the commit.</summary>
+    private protected HourlyActivityCounter BeginCount()
     {
-        OpenConnection();
-        using var transaction = connection!.BeginTransaction();
-        var added = 0;
-        var activity = new HourlyActivityCounter();
         received.Clear();
+        return new HourlyActivityCounter();
+    }
+
+    /// <summary>
+    /// Goes through the commit's calls in order, asking the provider whether each was new (stored now)
+    /// or a duplicate of one stored before, and counts them; returns how many were new.
+    /// </summary>
+    private protected int CountEach(IReadOnlyList<Write> items, Func<Write, IncomingCall, bool> isNew, HourlyActivityCounter activity)
+    {
+        var added = 0;
         foreach (var write in items)
         {
             foreach (var call in write.Calls)
             {
-                if (insert!.Execute(write.SourceId, write.ReceivedAtUtc, call) == 1)
-                {
-                    added++;
-                    activity.Received(write.ReceivedAtUtc);
-                    received.Add(call.Type, call.Invalid is null ? CallOutcome.Stored : CallOutcome.Invalid);
-                }
-                else
-                {
-                    received.Add(call.Type, CallOutcome.Duplicate);
-                }
+                var stored = isNew(write, call);
+                added += stored ? 1 : 0;
+                Counted(write, call, stored, activity);
             }
         }
 
-        activity.Write(connection, transaction);
-        transaction.Commit();
+        return added;
+    }
+
+    private void Counted(Write write, IncomingCall call, bool isNew, HourlyActivityCounter activity)
+    {
+        if (isNew)
+        {
+            activity.Received(write.ReceivedAtUtc);
+            received.Add(call.Type, call.Invalid is null ? CallOutcome.Stored : CallOutcome.Invalid);
+        }
+        else
+        {
+            received.Add(call.Type, CallOutcome.Duplicate);
+        }
+    }
+
+    /// <summary>After the commit: the metrics, and the dispatcher's wake-up.</summary>
+    protected void CommitDone(int added)
+    {
         received.Flush(Metrics);
         Committed?.Invoke(added);
     }
 
-    protected override Exception StorageFailure(SqliteException exception)
-    {
-        LogStorageFailure(exception.SqliteErrorCode, exception.Message);
-        return new StorageUnavailableException("The database cannot take writes right now", exception);
-    }
-
-    protected override void Reset()
-    {
-        insert?.Dispose();
-        connection?.Dispose();
-        (insert, connection) = (null, null);
-    }
-
-    private void OpenConnection()
-    {
-        if (connection is not null)
-        {
-            return;
-        }
-
-        var timeout = options.Value.WriteTimeoutSeconds;
-        var builder = new SqliteConnectionStringBuilder(options.Value.ConnectionString) { DefaultTimeout = timeout };
-        connection = new SqliteConnection(builder.ToString());
-        connection.Open();
-        new SqlitePragmas(timeout * 1000).Apply(connection);
-        using (var tuning = connection.CreateCommand())
-        {
-            // Keep the indexes' hot pages in memory, and leave checkpoints to WalCheckpointer so
-            // that copying the WAL into the database never stalls a commit.
-            tuning.CommandText = "PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint=0;";
-            tuning.ExecuteNonQuery();
-        }
-
-        insert = new MessageInsert(connection, InsertSql);
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not store incoming calls (SQLite error {Code}): {Reason}; answering 503")]
-    private partial void LogStorageFailure(int code, string reason);
+    /// <summary>What a call's row holds besides its fields: its status and reason as stored.</summary>
+    internal static (MessageStatus Status, string? Reason) InitialStatus(IncomingCall call) =>
+        call.Invalid is { } problem ? (MessageStatus.Invalid, $"{problem.Code}: {problem.Message}") : (MessageStatus.Pending, null);
 
     /// <summary>One request's calls, stored together.</summary>
     public sealed record Write(string SourceId, DateTime ReceivedAtUtc, IReadOnlyList<IncomingCall> Calls);

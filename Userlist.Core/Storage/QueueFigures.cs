@@ -1,7 +1,3 @@
-using System.Globalization;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Options;
-using Userlist.Core.Configuration;
 using Userlist.Core.Telemetry;
 
 namespace Userlist.Core.Storage;
@@ -12,7 +8,7 @@ namespace Userlist.Core.Storage;
 /// is estimated from the Id range, so a scrape costs the same on a million-call backlog as on an
 /// empty queue. Read at most once a second, whatever the number of scrapers and exporters.
 /// </summary>
-public sealed class QueueFigures(IOptions<StorageOptions> options, TimeProvider time) : IQueueFigures
+public sealed class QueueFigures(IStorageConnections connections, TimeProvider time) : IQueueFigures
 {
     /// <summary>Rows counted one by one at most per status (a few milliseconds of index walk).</summary>
     public const int ExactUpTo = 100_000;
@@ -42,34 +38,27 @@ public sealed class QueueFigures(IOptions<StorageOptions> options, TimeProvider 
 
     private List<QueueFigure> Query()
     {
-        using var connection = new SqliteConnection(options.Value.ConnectionString);
-        connection.Open();
-        new SqlitePragmas(options.Value.WriteTimeoutSeconds * 1000).Apply(connection);
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM Messages WHERE Status = $status LIMIT $cap)),
-                   (SELECT Id FROM Messages WHERE Status = $status ORDER BY Id LIMIT 1),
-                   (SELECT Id FROM Messages WHERE Status = $status ORDER BY Id DESC LIMIT 1),
-                   (SELECT ReceivedAt FROM Messages WHERE Status = $status ORDER BY Id LIMIT 1)
-            """;
-        var status = command.Parameters.Add("$status", SqliteType.Integer);
-        command.Parameters.AddWithValue("$cap", ExactUpTo);
+        using var connection = connections.Open();
+        using var command = connection.Command(null, """
+            SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM "Messages" WHERE "Status" = @status LIMIT @cap) AS counted),
+                   (SELECT "Id" FROM "Messages" WHERE "Status" = @status ORDER BY "Id" LIMIT 1),
+                   (SELECT "Id" FROM "Messages" WHERE "Status" = @status ORDER BY "Id" DESC LIMIT 1),
+                   (SELECT "ReceivedAt" FROM "Messages" WHERE "Status" = @status ORDER BY "Id" LIMIT 1)
+            """);
+        command.Set("cap", ExactUpTo);
         var now = time.GetUtcNow().UtcDateTime;
         var figures = new List<QueueFigure>(Waiting.Length);
         foreach (var (value, tag) in Waiting)
         {
-            status.Value = (int)value;
+            command.Set("status", (int)value);
             using var reader = command.ExecuteReader();
             reader.Read();
             var counted = reader.GetInt64(0);
             var depth = counted < ExactUpTo || reader.IsDBNull(1) ? counted : Math.Max(counted, reader.GetInt64(2) - reader.GetInt64(1) + 1);
-            var oldest = reader.IsDBNull(3) ? now : ParseUtc(reader.GetString(3));
+            var oldest = reader.IsDBNull(3) ? now : DateTime.SpecifyKind(reader.GetDateTime(3), DateTimeKind.Utc);
             figures.Add(new QueueFigure(tag, depth, oldest < now ? now - oldest : TimeSpan.Zero));
         }
 
         return figures;
     }
-
-    private static DateTime ParseUtc(string text) =>
-        DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
 }

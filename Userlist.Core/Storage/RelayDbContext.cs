@@ -2,7 +2,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Userlist.Core.Storage;
 
-public sealed class RelayDbContext(DbContextOptions<RelayDbContext> options) : DbContext(options)
+/// <summary>
+/// The relay's model, one for both providers. Each provider derives its own context only so that
+/// its migrations (under Sqlite/ and Postgres/) are told apart; code asks for this one.
+/// </summary>
+public abstract class RelayDbContext(DbContextOptions options) : DbContext(options)
 {
     public DbSet<Message> Messages => Set<Message>();
 
@@ -18,4 +22,14 @@ public sealed class RelayDbContext(DbContextOptions<RelayDbContext> options) : D
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(RelayDbContext).Assembly);
+}
+
+/// <summary>Hands out a provider's context as the <see cref="RelayDbContext"/> the rest of the code asks for.</summary>
+internal sealed class RelayContexts<TContext>(IDbContextFactory<TContext> provider) : IDbContextFactory<RelayDbContext>
+    where TContext : RelayDbContext
+{
+    public RelayDbContext CreateDbContext() => provider.CreateDbContext();
+
+    public async Task<RelayDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) =>
+        await provider.CreateDbContextAsync(cancellationToken);
 }

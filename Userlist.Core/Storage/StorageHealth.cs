@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Userlist.Core.Configuration;
@@ -6,7 +5,7 @@ using Userlist.Core.Configuration;
 namespace Userlist.Core.Storage;
 
 /// <summary>What a readiness probe asks of the database, behind the seam so the web host names no provider.</summary>
-public sealed class StorageHealth(IDbContextFactory<RelayDbContext> databases, IOptions<StorageOptions> options)
+public sealed class StorageHealth(IDbContextFactory<RelayDbContext> databases, IStorageConnections connections, IOptions<StorageOptions> options)
 {
     /// <summary>
     /// Whether the database takes a write within <c>Storage:WriteTimeoutSeconds</c>, the same wait
@@ -22,8 +21,9 @@ public sealed class StorageHealth(IDbContextFactory<RelayDbContext> databases, I
             await using var db = await databases.CreateDbContextAsync(deadline.Token);
             db.Database.SetCommandTimeout(timeout);
             await using var transaction = await db.Database.BeginTransactionAsync(deadline.Token);
-            // A write statement takes the write lock even when no row matches.
-            await db.Database.ExecuteSqlRawAsync("UPDATE Settings SET Value = Value WHERE 0", deadline.Token);
+            // A write statement: SQLite takes its write lock for it even when no row matches, and
+            // PostgreSQL refuses it on a read-only server.
+            await db.Database.ExecuteSqlRawAsync("UPDATE \"Settings\" SET \"Value\" = \"Value\" WHERE 1 = 0", deadline.Token);
             await transaction.RollbackAsync(CancellationToken.None);
             return true;
         }
@@ -31,7 +31,7 @@ public sealed class StorageHealth(IDbContextFactory<RelayDbContext> databases, I
         {
             return false;
         }
-        catch (SqliteException failure) when (failure.IsStorageFailure())
+        catch (Exception failure) when (connections.IsStorageFailure(failure))
         {
             return false;
         }

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Userlist.Core.Configuration;
 using Userlist.Core.Storage;
 
@@ -31,16 +31,22 @@ internal static class BackupCommand
             .AddEnvironmentVariables()
             .AddCommandLine(overrides)
             .Build();
+        if (StorageOptions.ProviderFrom(configuration) == StorageProvider.Postgres)
+        {
+            await errors.WriteLineAsync("Storage:Provider is Postgres: back the database up with PostgreSQL's own tools (pg_dump); it holds everything the relay keeps.");
+            return 2;
+        }
+
         var storage = new StorageOptions { ConnectionString = configuration.GetConnectionString("Userlist") ?? "" };
         try
         {
             var sources = DataFiles.BackupSources(storage);
-            var copy = await OnlineBackup.WriteAsync(sources, folder, CancellationToken.None);
+            var copy = await BackupService.CopyAsync(sources, folder, CancellationToken.None);
             await output.WriteLineAsync($"Backed up {Path.GetDirectoryName(sources.DatabasePath)} to {copy.Folder} ({copy.Size}): {string.Join(", ", copy.Files)}");
             await output.WriteLineAsync("To restore, stop the relay and copy these files into its data folder (see README, Backups).");
             return 0;
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or SqliteException or ArgumentException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or DbException or ArgumentException)
         {
             await errors.WriteLineAsync($"Backup failed: {exception.Message}");
             return 1;

@@ -1,5 +1,7 @@
 using Hangfire;
 using Hangfire.AspNetCore;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using Hangfire.Storage.SQLite;
 using Microsoft.Extensions.Options;
 using Userlist.Core.Configuration;
@@ -8,21 +10,24 @@ namespace Userlist.Dashboard.Jobs;
 
 public static class JobsSetup
 {
+    /// <summary>A nudged job is picked up within a second; the storages' default polls every 15 s.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+
     /// <summary>
-    /// Hangfire on its own SQLite file next to the relay's database. The storage is a DI singleton
+    /// Hangfire on its own SQLite file next to the relay's database, or in the schema <c>hangfire</c>
+    /// of the relay's PostgreSQL database, shared by every instance. The storage is a DI singleton
     /// handed to Hangfire (never the static JobStorage.Current), so several hosts can run in one
     /// process, as the tests do. The job activator is likewise this host's own: jobs are built
     /// from this host's services, never from the static one another host set last.
     /// </summary>
-    public static IServiceCollection AddRelayJobs(this IServiceCollection services)
+    public static IServiceCollection AddRelayJobs(this IServiceCollection services, StorageProvider storage)
     {
         services.AddSingleton<JobActivator>(provider => new AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
         services.AddSingleton<JobStorage>(provider =>
-            new SQLiteStorage(HangfireDatabasePath(provider.GetRequiredService<IOptions<StorageOptions>>().Value), new SQLiteStorageOptions
-            {
-                // Picked up within a second of a nudge; the default polls every 15 s.
-                QueuePollInterval = TimeSpan.FromMilliseconds(250),
-            }));
+        {
+            var options = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return storage == StorageProvider.Postgres ? PostgresJobs(options) : SqliteJobs(options);
+        });
         services.AddHangfire((provider, configuration) => configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
@@ -70,6 +75,25 @@ public static class JobsSetup
             DashboardTitle = "Userlist Relay jobs",
         }).RequireAuthorization();
         return endpoints;
+    }
+
+    private static SQLiteStorage SqliteJobs(StorageOptions storage) =>
+        new(HangfireDatabasePath(storage), new SQLiteStorageOptions { QueuePollInterval = PollInterval });
+
+    /// <summary>
+    /// A job that runs past the invisibility timeout is fetched again by another worker unless the
+    /// timeout slides while it runs: the dispatch job can run for hours.
+    /// </summary>
+    private static PostgreSqlStorage PostgresJobs(StorageOptions storage)
+    {
+        var options = new PostgreSqlStorageOptions
+        {
+            SchemaName = "hangfire",
+            UseSlidingInvisibilityTimeout = true,
+            QueuePollInterval = PollInterval,
+            PrepareSchemaIfNecessary = true,
+        };
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(storage.ConnectionString, options), options);
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using Userlist.Core.Configuration;
 using Userlist.Core.Storage;
 
 namespace Userlist.Dashboard.Operations;
@@ -17,8 +18,10 @@ public static partial class StartChecks
     {
         try
         {
-            // The lock first: validating the options reads the settings saved in the database.
-            app.Services.GetRequiredService<DatabaseFileLock>().Acquire();
+            // Where the database is, first; then the lock (on SQLite), before validating the other
+            // options reads the settings saved in the database.
+            _ = app.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
+            app.Services.GetService<IProcessLock>()?.Acquire();
             // The same validation the host runs at start, earlier: Hangfire's dashboard mapping opens its storage before that.
             app.Services.GetService<IStartupValidator>()?.Validate();
             return true;

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Userlist.Core.Configuration;
+using Userlist.Dashboard.Operators.Postgres;
+using Userlist.Dashboard.Operators.Sqlite;
 
 namespace Userlist.Dashboard.Operators;
 
@@ -15,12 +17,21 @@ public static class OperatorsSetup
     /// Everything needs a signed-in operator unless it says otherwise (ingest, static assets, the
     /// sign-in pages).
     /// </summary>
-    public static IServiceCollection AddRelayOperators(this IServiceCollection services)
+    public static IServiceCollection AddRelayOperators(this IServiceCollection services, StorageProvider storage)
     {
         services.AddOptions<FirstOperatorOptions>().BindConfiguration(FirstOperatorOptions.SectionName);
-        services.AddDbContext<OperatorsDbContext>((provider, db) => db.UseSqlite(
-            provider.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString,
-            sqlite => sqlite.MigrationsHistoryTable(OperatorsDbContext.MigrationsHistoryTable)));
+        if (storage == StorageProvider.Postgres)
+        {
+            services.AddDbContext<OperatorsDbContext, PostgresOperatorsDbContext>((provider, db) => db.UseNpgsql(
+                ConnectionString(provider), npgsql => npgsql.MigrationsHistoryTable(OperatorsDbContext.MigrationsHistoryTable)));
+            // The key ring lives in this context: the same instance serves Identity and Data Protection.
+            services.AddScoped(provider => (PostgresOperatorsDbContext)provider.GetRequiredService<OperatorsDbContext>());
+        }
+        else
+        {
+            services.AddDbContext<OperatorsDbContext, SqliteOperatorsDbContext>((provider, db) => db.UseSqlite(
+                ConnectionString(provider), sqlite => sqlite.MigrationsHistoryTable(OperatorsDbContext.MigrationsHistoryTable)));
+        }
 
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
         services.AddIdentityCore<IdentityUser>(identity =>
@@ -56,4 +67,7 @@ public static class OperatorsSetup
         services.AddSingleton<OperatorAccounts>();
         return services;
     }
+
+    private static string ConnectionString(IServiceProvider provider) =>
+        provider.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString;
 }

@@ -11,11 +11,23 @@ public sealed class BadConfigurationTests
     [InlineData("Delivery__MaxAttempts", "-1", "Delivery:MaxAttempts must be between 1 and 100")]
     [InlineData("Userlist__PushApiUrl", "notaurl", "Userlist:PushApiUrl must be an absolute http(s) URL")]
     [InlineData("ForwardedHeaders__KnownProxies__0", "proxy.local", "ForwardedHeaders:KnownProxies has 'proxy.local'")]
-    public async Task Start_BadSetting_OneLineNamingTheKeyAndExitCode1(string variable, string value, string expected)
+    public async Task Start_BadSetting_OneLineNamingTheKeyAndExitCode1(string variable, string value, string expected) =>
+        await AssertRefusedAsync(new() { [variable] = value }, expected);
+
+    [Theory]
+    [InlineData("Mongo", "Data Source=data/userlist.db", "Storage:Provider must be Sqlite or Postgres, not 'Mongo'")]
+    [InlineData("Sqlite", "Host=127.0.0.1;Database=relay;Username=postgres", "ConnectionStrings:Userlist is not a SQLite connection string")]
+    [InlineData("Postgres", "Data Source=data/userlist.db", "ConnectionStrings:Userlist is not a PostgreSQL connection string")]
+    [InlineData("Postgres", "Database=relay;Username=postgres", "ConnectionStrings:Userlist must name the PostgreSQL server")]
+    public async Task Start_StorageOfTheWrongKind_OneLineNamingTheKeyAndExitCode1(string provider, string connectionString, string expected) =>
+        await AssertRefusedAsync(new() { ["Storage__Provider"] = provider, ["ConnectionStrings__Userlist"] = connectionString }, expected);
+
+    private static async Task AssertRefusedAsync(Dictionary<string, string?> settings, string expected)
     {
         using var folder = new TemporaryFolder();
+        settings["Urls"] = $"http://127.0.0.1:{RelayProcess.FreePort()}";
 
-        await using var relay = RelayProcess.Start(folder.Path, new() { [variable] = value, ["Urls"] = $"http://127.0.0.1:{RelayProcess.FreePort()}" });
+        await using var relay = RelayProcess.Start(folder.Path, settings);
 
         Assert.Equal(1, await relay.ExitCodeAsync());
         var line = Assert.Single(relay.Errors, l => l.Length > 0);

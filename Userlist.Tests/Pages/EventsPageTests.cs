@@ -64,7 +64,7 @@ public sealed class EventsPageTests
         await using (var connection = new SqliteConnection($"Data Source={context.DatabasePath};Pooling=False"))
         {
             connection.Open();
-            Assert.Equal(2, Userlist.Core.Storage.SearchIndexer.IndexChunk(connection));
+            Assert.Equal(2, Userlist.Core.Storage.Sqlite.SearchIndexer.IndexChunk(connection));
         }
 
         var page = context.RenderPage<Events>();

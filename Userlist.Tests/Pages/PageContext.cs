@@ -39,7 +39,7 @@ public sealed class PageContext : BunitContext
         }).Build();
         Services.AddSingleton<IConfiguration>(configuration);
         Services.AddLogging();
-        Services.AddRelayCore();
+        Services.AddRelayCore(configuration);
         Services.AddDataProtection().UseEphemeralDataProtectionProvider();
         Services.AddSingleton<ISecretProtector, DataProtectionSecrets>();
         Services.AddSingleton(new BackupSources(DatabasePath, Path.Combine(folder.Path, "keys"), Path.Combine(folder.Path, "jobs.db")));
@@ -49,7 +49,7 @@ public sealed class PageContext : BunitContext
         AddAuthorization().SetAuthorized(OperatorEmail);
         if (operators)
         {
-            Services.AddRelayOperators();
+            Services.AddRelayOperators(StorageProvider.Sqlite);
         }
 
         if (!unreadableDatabase)

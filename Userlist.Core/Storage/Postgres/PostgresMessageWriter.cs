@@ -1,0 +1,121 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+using Userlist.Core.Telemetry;
+
+namespace Userlist.Core.Storage.Postgres;
+
+/// <summary>
+/// Ingest's rows on PostgreSQL: a commit's calls go as one INSERT of column arrays (one round trip
+/// for up to 10,000 rows, in the order received so Ids follow arrival), skipping calls stored
+/// before, and returning the keys it inserted, so each call is counted as stored or duplicate.
+/// </summary>
+internal sealed partial class PostgresMessageWriter(PostgresConnections connections, RelayMetrics metrics, ILogger<PostgresMessageWriter> logger)
+    : MessageWriter(connections, metrics)
+{
+    private const string InsertSql = """
+        INSERT INTO "Messages" ("SourceId", "MessageId", "Type", "UserId", "AnonymousId", "GroupId", "Event", "ReceivedAt", "Timestamp", "Payload", "Status", "StatusReason")
+        SELECT source, message, type, "user", anonymous, "group", event, received, timestamp, payload, status, reason
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[], $10::text[], $11::int[], $12::text[])
+            WITH ORDINALITY AS calls(source, message, type, "user", anonymous, "group", event, received, timestamp, payload, status, reason, position)
+        ORDER BY position
+        ON CONFLICT ("SourceId", "MessageId") DO NOTHING
+        RETURNING "SourceId", "MessageId"
+        """;
+
+    private NpgsqlConnection? connection;
+
+    protected override void Commit(IReadOnlyList<Write> items)
+    {
+        connection ??= connections.DataSource.OpenConnection();
+        var rows = new Columns(items.Sum(write => write.Calls.Count));
+        foreach (var write in items)
+        {
+            foreach (var call in write.Calls)
+            {
+                rows.Add(write, call);
+            }
+        }
+
+        using var transaction = connection.BeginTransaction();
+        var inserted = new HashSet<(string, string)>();
+        using (var insert = new NpgsqlCommand(InsertSql, connection, transaction))
+        {
+            rows.Bind(insert);
+            using var reader = insert.ExecuteReader();
+            while (reader.Read())
+            {
+                inserted.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        var activity = BeginCount();
+        // A messageId twice in one commit is inserted once: the first is new, the rest duplicates.
+        var added = CountEach(items, (write, call) => inserted.Remove((write.SourceId, call.MessageId)), activity);
+
+        activity.Write(connection, transaction);
+        transaction.Commit();
+        CommitDone(added);
+    }
+
+    protected override Exception StorageFailure(Exception exception)
+    {
+        LogStorageFailure(exception.Message);
+        return base.StorageFailure(exception);
+    }
+
+    protected override void Reset()
+    {
+        connection?.Dispose();
+        connection = null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not store incoming calls (PostgreSQL): {Reason}; answering 503")]
+    private partial void LogStorageFailure(string reason);
+
+    /// <summary>A commit's calls as one array per column, the shape unnest takes.</summary>
+    private sealed class Columns(int count)
+    {
+        private readonly List<string> sources = new(count), messages = new(count), payloads = new(count);
+        private readonly List<string?> types = new(count), users = new(count), anonymous = new(count), groups = new(count), events = new(count), reasons = new(count);
+        private readonly List<DateTime> received = new(count);
+        private readonly List<DateTime?> timestamps = new(count);
+        private readonly List<int> statuses = new(count);
+
+        public void Add(Write write, Segment.IncomingCall call)
+        {
+            var (status, reason) = InitialStatus(call);
+            sources.Add(write.SourceId);
+            messages.Add(call.MessageId);
+            types.Add(call.Type);
+            users.Add(call.UserId);
+            anonymous.Add(call.AnonymousId);
+            groups.Add(call.GroupId);
+            events.Add(call.Event);
+            received.Add(DateTime.SpecifyKind(write.ReceivedAtUtc, DateTimeKind.Utc));
+            timestamps.Add(call.TimestampUtc is { } at ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : null);
+            payloads.Add(call.Json);
+            statuses.Add((int)status);
+            reasons.Add(reason);
+        }
+
+        public void Bind(NpgsqlCommand command)
+        {
+            Array(command, sources);
+            Array(command, messages);
+            Array(command, types);
+            Array(command, users);
+            Array(command, anonymous);
+            Array(command, groups);
+            Array(command, events);
+            command.Parameters.Add(new NpgsqlParameter<List<DateTime>> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, TypedValue = received });
+            command.Parameters.Add(new NpgsqlParameter<List<DateTime?>> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, TypedValue = timestamps });
+            Array(command, payloads);
+            command.Parameters.Add(new NpgsqlParameter<List<int>> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, TypedValue = statuses });
+            Array(command, reasons);
+        }
+
+        private static void Array<T>(NpgsqlCommand command, List<T> values) =>
+            command.Parameters.Add(new NpgsqlParameter<List<T>> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = values });
+    }
+}
