@@ -11,21 +11,9 @@ public static class Browser
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
-    public static void SkipUnlessInstalled()
-    {
-        if (File.Exists(ChromiumPath))
-        {
-            return;
-        }
-
-        const string problem = "chromium is not installed (apt-get update && apt-get install -y chromium)";
-        if (Environment.GetEnvironmentVariable("CI") == "true")
-        {
-            Assert.Fail($"CI needs a browser: {problem}");
-        }
-
-        Skip.If(true, $"Skipped: {problem}");
-    }
+    public static void SkipUnlessInstalled() => Prerequisite.SkipOrFailIfMissing(
+        File.Exists(ChromiumPath) ? null : "chromium is not installed (apt-get update && apt-get install -y chromium)",
+        "a browser");
 
     public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
     {
