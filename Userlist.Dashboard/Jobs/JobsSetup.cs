@@ -35,19 +35,30 @@ public static class JobsSetup
             .UseLogProvider(new HostBoundHangfireLogs(provider.GetRequiredService<ILoggerFactory>()))
             .UseStorage(provider.GetRequiredService<JobStorage>())
             .UseActivator(provider.GetRequiredService<JobActivator>()));
-        services.AddHangfireServer((provider, server) =>
+        // On PostgreSQL the delivery queue is the dispatcher's alone (DispatcherJobServer).
+        string[] queues = storage == StorageProvider.Postgres ? ["default"] : ["delivery", "default"];
+        services.AddHangfireServer((provider, server) => ConfigureServer(server, provider, queues, workers: 4));
+        if (storage == StorageProvider.Postgres)
         {
-            server.Queues = ["delivery", "default"];
-            server.WorkerCount = 4;
-            server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
-            // A planned stop waits for the dispatch job's requests in flight (each bounded by the
-            // Push API timeout) to finish and be recorded, so that none is sent again after the restart.
-            server.ShutdownTimeout = PlannedStopAllowance(provider);
-        });
+            services.AddHostedService<DispatcherJobServer>();
+        }
+
         services.AddOptions<HostOptions>().Configure<IServiceProvider>((host, provider) =>
             host.ShutdownTimeout = PlannedStopAllowance(provider) + TimeSpan.FromSeconds(15));
         services.AddHostedService<RecurringJobs>();
         return services;
+    }
+
+    /// <summary>
+    /// A job server's settings. A planned stop waits for the dispatch job's requests in flight (each
+    /// bounded by the Push API timeout) to finish and be recorded, so that none is sent again after the restart.
+    /// </summary>
+    internal static void ConfigureServer(BackgroundJobServerOptions server, IServiceProvider provider, string[] queues, int workers)
+    {
+        server.Queues = queues;
+        server.WorkerCount = workers;
+        server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+        server.ShutdownTimeout = PlannedStopAllowance(provider);
     }
 
     /// <summary>How long a planned stop may take to let requests to Userlist finish: their timeout and a margin to record them.</summary>

@@ -29,11 +29,12 @@ public sealed class DeliveryHarness : IAsyncDisposable
 
     /// <param name="onRealPort">Listen on a loopback port (for clients outside the process) instead of the in-memory server.</param>
     public static async Task<DeliveryHarness> StartAsync(
-        Action<FakeUserlist>? script = null, Dictionary<string, string?>? settings = null, string? pushKey = PushKey, bool onRealPort = false)
+        Action<FakeUserlist>? script = null, Dictionary<string, string?>? settings = null, string? pushKey = PushKey, bool onRealPort = false,
+        string? postgres = null)
     {
         var userlist = await FakeUserlist.StartAsync();
         script?.Invoke(userlist);
-        var relay = new RelayFactory();
+        var relay = new RelayFactory { Postgres = postgres };
         relay.Settings["Userlist:PushApiUrl"] = userlist.Url.ToString();
         relay.Settings["Userlist:PushKey"] = pushKey ?? "";
         relay.Settings["Delivery:RetryInitialDelaySeconds"] = "0.05";

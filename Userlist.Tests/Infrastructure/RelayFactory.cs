@@ -14,8 +14,9 @@ using Userlist.Core.Storage;
 namespace Userlist.Tests.Infrastructure;
 
 /// <summary>
-/// The relay in-process on its own SQLite file (a real file, so WAL and fsync are real), with the
-/// test write key configured. Settings and a clock can be given before the first request.
+/// The relay in-process on its own SQLite file (a real file, so WAL and fsync are real), or on a
+/// PostgreSQL database of the test's (<see cref="Postgres"/>), with the test write key configured.
+/// Settings and a clock can be given before the first request.
 /// </summary>
 public sealed class RelayFactory : WebApplicationFactory<Program>
 {
@@ -34,6 +35,9 @@ public sealed class RelayFactory : WebApplicationFactory<Program>
     public Dictionary<string, string?> Settings { get; } = [];
 
     public TimeProvider? Time { get; init; }
+
+    /// <summary>A PostgreSQL connection string: the relay runs on that database instead of its SQLite file.</summary>
+    public string? Postgres { get; init; }
 
     /// <summary>Everything the relay logged, at every level.</summary>
     public CapturedLogs Logs { get; } = new();
@@ -63,7 +67,16 @@ public sealed class RelayFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("ConnectionStrings:Userlist", $"Data Source={DatabasePath}");
+        if (Postgres is null)
+        {
+            builder.UseSetting("ConnectionStrings:Userlist", $"Data Source={DatabasePath}");
+        }
+        else
+        {
+            builder.UseSetting("Storage:Provider", "Postgres");
+            builder.UseSetting("ConnectionStrings:Userlist", Postgres);
+        }
+
         builder.UseSetting("Ingest:WriteKeys:0", WriteKey);
         foreach (var (key, value) in Settings)
         {

@@ -14,8 +14,8 @@ internal sealed partial class PostgresMessageWriter(PostgresConnections connecti
     : MessageWriter(connections, metrics)
 {
     private const string InsertSql = """
-        INSERT INTO "Messages" ("SourceId", "MessageId", "Type", "UserId", "AnonymousId", "GroupId", "Event", "ReceivedAt", "Timestamp", "Payload", "Status", "StatusReason")
-        SELECT source, message, type, "user", anonymous, "group", event, received, timestamp, payload, status, reason
+        INSERT INTO "Messages" ("SourceId", "MessageId", "Type", "UserId", "AnonymousId", "GroupId", "Event", "ReceivedAt", "Timestamp", "Payload", "Status", "StatusReason", "AttemptCount")
+        SELECT source, message, type, "user", anonymous, "group", event, received, timestamp, payload, status, reason, 0
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[], $10::text[], $11::int[], $12::text[])
             WITH ORDINALITY AS calls(source, message, type, "user", anonymous, "group", event, received, timestamp, payload, status, reason, position)
         ORDER BY position
@@ -54,6 +54,13 @@ internal sealed partial class PostgresMessageWriter(PostgresConnections connecti
         var added = CountEach(items, (write, call) => inserted.Remove((write.SourceId, call.MessageId)), activity);
 
         activity.Write(connection, transaction);
+        if (added > 0)
+        {
+            // Delivered at commit to the dispatcher, whichever instance it is.
+            using var notify = new NpgsqlCommand($"NOTIFY {PostgresDispatcherElection.CallsChannel}", connection, transaction);
+            notify.ExecuteNonQuery();
+        }
+
         transaction.Commit();
         CommitDone(added);
     }

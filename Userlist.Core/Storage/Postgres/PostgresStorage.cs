@@ -17,6 +17,9 @@ public static class PostgresStorage
         services.AddSingleton<MessageWriter, PostgresMessageWriter>();
         services.AddHostedService(provider => provider.GetRequiredService<MessageWriter>());
         services.AddSingleton<ICallClaims, PostgresCallClaims>();
+        services.AddSingleton<PostgresDispatcherElection>();
+        services.AddSingleton<IDispatcherRole>(provider => provider.GetRequiredService<PostgresDispatcherElection>());
+        services.AddHostedService(provider => provider.GetRequiredService<PostgresDispatcherElection>());
         return services;
     }
 }

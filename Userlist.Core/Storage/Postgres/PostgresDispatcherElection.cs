@@ -1,0 +1,133 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Userlist.Core.Configuration;
+
+namespace Userlist.Core.Storage.Postgres;
+
+/// <summary>
+/// Elects the one instance that dispatches: the holder of a PostgreSQL advisory lock, taken on a
+/// connection of this service's own (not pooled) and held as long as the process lives. When the
+/// process dies, the server ends its session and frees the lock, and another instance, trying every
+/// couple of seconds, takes over. The same connection listens for the writers' notifications, so
+/// calls ingested by any instance wake the dispatcher at once.
+/// </summary>
+internal sealed partial class PostgresDispatcherElection(
+    PostgresConnections connections,
+    OrphanedClaims orphans,
+    ISettingsStore settings,
+    TimeProvider time,
+    ILogger<PostgresDispatcherElection> logger) : BackgroundService, IDispatcherRole
+{
+    /// <summary>The writers notify this channel after each commit that stored calls.</summary>
+    public const string CallsChannel = "userlist_relay_calls";
+
+    /// <summary>Where the dispatcher writes its name, for every instance's dashboard.</summary>
+    public const string DispatcherSetting = "Relay:Dispatcher";
+
+    /// <summary>The advisory lock's key: any number no other tool on the database uses ("ULRelay").</summary>
+    private const long LockKey = 0x554C_5265_6C61_79;
+
+    /// <summary>How often a standby tries to take the role, and the dispatcher checks its connection.</summary>
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+
+    private static readonly string ThisInstance = $"{Environment.MachineName} (pid {Environment.ProcessId})";
+
+    private volatile bool isDispatcher;
+    private volatile string? dispatcher;
+
+    public bool IsDispatcher => isDispatcher;
+
+    public string? Dispatcher => dispatcher;
+
+    public event Action<bool>? Changed;
+
+    public event Action? CallsCommittedElsewhere;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await HoldOrWaitAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception exception) when (connections.IsStorageFailure(exception) || exception is NpgsqlException)
+            {
+                // The connection is gone, and with it any lock it held: another instance may dispatch now.
+                Lose();
+                LogConnectionLost(exception.Message);
+                await Task.Delay(Interval, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+
+        Lose();
+    }
+
+    private async Task HoldOrWaitAsync(CancellationToken stoppingToken)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connections.DataSource.ConnectionString) { Pooling = false, KeepAlive = 10 };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync(stoppingToken);
+        connection.Notification += (_, _) => CallsCommittedElsewhere?.Invoke();
+        await ExecuteAsync(connection, $"LISTEN {CallsChannel}", stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (!isDispatcher && await TryLockAsync(connection, stoppingToken))
+            {
+                await TakeRoleAsync(stoppingToken);
+            }
+            else if (!isDispatcher)
+            {
+                dispatcher = settings.Read().GetValueOrDefault(DispatcherSetting);
+            }
+
+            // Delivers notifications while it waits; a dead connection throws here or at the next statement.
+            await connection.WaitAsync(Interval, stoppingToken);
+            await ExecuteAsync(connection, "SELECT 1", stoppingToken);
+        }
+    }
+
+    private async Task TakeRoleAsync(CancellationToken stoppingToken)
+    {
+        // The claims of a dispatcher that is gone are due again before this one claims anything.
+        await orphans.ReturnAsync(stoppingToken);
+        await settings.SaveAsync(new Dictionary<string, string?> { [DispatcherSetting] = ThisInstance }, time.GetUtcNow().UtcDateTime, stoppingToken);
+        dispatcher = ThisInstance;
+        isDispatcher = true;
+        LogTook(ThisInstance);
+        Changed?.Invoke(true);
+    }
+
+    private void Lose()
+    {
+        if (isDispatcher)
+        {
+            isDispatcher = false;
+            dispatcher = null;
+            Changed?.Invoke(false);
+        }
+    }
+
+    private static async Task<bool> TryLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", connection) { Parameters = { new() { Value = LockKey } } };
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "This instance, {Instance}, dispatches to Userlist now")]
+    private partial void LogTook(string instance);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the connection that elects the dispatcher ({Reason}); trying again")]
+    private partial void LogConnectionLost(string reason);
+}
