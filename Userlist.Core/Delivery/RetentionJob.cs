@@ -10,6 +10,7 @@ namespace Userlist.Core.Delivery;
 /// <summary>Daily: deletes Delivered and Skipped calls older than <c>Delivery:RetentionDays</c>, with their attempts.</summary>
 public sealed partial class RetentionJob(
     IDbContextFactory<RelayDbContext> databases,
+    ISearchIndex search,
     IOptionsMonitor<DeliveryOptions> options,
     TimeProvider time,
     ILogger<RetentionJob> logger)
@@ -35,8 +36,7 @@ public sealed partial class RetentionJob(
 
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.DeliveryAttempts.Where(a => ids.Contains(a.MessageRowId)).ExecuteDeleteAsync(cancellationToken);
-            var idList = System.Text.Json.JsonSerializer.Serialize(ids);
-            await db.Database.ExecuteSqlAsync($"DELETE FROM MessageSearch WHERE rowid IN (SELECT value FROM json_each({idList}))", cancellationToken);
+            await search.ForgetAsync(db, ids, cancellationToken);
             deleted += await db.Messages.Where(m => ids.Contains(m.Id)).ExecuteDeleteAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }

@@ -8,7 +8,7 @@ namespace Userlist.Core.Delivery;
 /// mapped again, with the mapping and key in force then. Their attempts are kept, and every retry
 /// is in the audit log (who, when, how many).
 /// </summary>
-public sealed class RetryService(IDbContextFactory<RelayDbContext> databases, DispatchSignal signal, AuditLog audit, TimeProvider time)
+public sealed class RetryService(IDbContextFactory<RelayDbContext> databases, MessageQueries queries, DispatchSignal signal, AuditLog audit, TimeProvider time)
 {
     /// <summary>Calls per update, so a retry of a million calls never holds the write lock against ingest for long.</summary>
     private const int Chunk = 1_000;
@@ -44,7 +44,7 @@ public sealed class RetryService(IDbContextFactory<RelayDbContext> databases, Di
     public async Task<int> CountRetryableAsync(MessageFilter filter, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        return await Retryable(await MessageQueries.FilteredAsync(db, filter, cancellationToken)).CountAsync(cancellationToken);
+        return await Retryable(await queries.FilteredAsync(db, filter, cancellationToken)).CountAsync(cancellationToken);
     }
 
     /// <summary>
@@ -69,7 +69,7 @@ public sealed class RetryService(IDbContextFactory<RelayDbContext> databases, Di
                 long[] ids;
                 await using (var db = await databases.CreateDbContextAsync(cancellationToken))
                 {
-                    var query = Retryable(await MessageQueries.FilteredAsync(db, filter, cancellationToken));
+                    var query = Retryable(await queries.FilteredAsync(db, filter, cancellationToken));
                     ids = await query.Where(m => m.Id > after && m.Id <= last).OrderBy(m => m.Id).Select(m => m.Id).Take(Chunk).ToArrayAsync(cancellationToken);
                 }
 

@@ -14,10 +14,10 @@ public sealed record MessageDetail(Message Message, IReadOnlyList<DeliveryAttemp
 /// <summary>
 /// The event log's queries, built to stay fast on millions of calls: status, user and anonymous
 /// id use their indexes and are counted exactly; a time range becomes a range of Ids (calls are
-/// stored in the order received); free text goes through the FTS5 index; other filters scan Ids
+/// stored in the order received); free text goes through the provider's index; other filters scan Ids
 /// in order and stop at the page, and their counts stop at <see cref="CountCap"/>.
 /// </summary>
-public sealed class MessageQueries(IDbContextFactory<RelayDbContext> databases)
+public sealed class MessageQueries(IDbContextFactory<RelayDbContext> databases, ISearchIndex search)
 {
     /// <summary>Counting further than this would scan the log; the page says "10,000+".</summary>
     public const int CountCap = 10_000;
@@ -61,26 +61,13 @@ public sealed class MessageQueries(IDbContextFactory<RelayDbContext> databases)
     /// lets a text-only search look at the newest matches alone (all the log can page through);
     /// retries pass false and reach every match.
     /// </summary>
-    public static async Task<IQueryable<Message>> FilteredAsync(RelayDbContext db, MessageFilter filter, CancellationToken cancellationToken, bool browsing = false)
+    public async Task<IQueryable<Message>> FilteredAsync(RelayDbContext db, MessageFilter filter, CancellationToken cancellationToken, bool browsing = false)
     {
         var messages = db.Messages.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(filter.Text))
         {
-            var phrase = SearchQuery(filter);
             var textOnly = filter with { Text = null } == new MessageFilter();
-            messages = browsing && textOnly
-                // The index hands matches over newest first and stops at the cap: a common word
-                // costs no more than a rare one.
-                ? db.Messages.FromSql($"""
-                    SELECT * FROM Messages WHERE Id IN (
-                        SELECT rowid FROM MessageSearch WHERE MessageSearch MATCH {phrase} ORDER BY rowid DESC LIMIT {CountCap + 1})
-                    """).AsNoTracking()
-                // With other filters: every match, checked against the calls those select. Their ids
-                // are in the query too, so the index returns one user's matches, not every call
-                // with a common word (measured: 220 ms down to a few).
-                : db.Messages.FromSql($"""
-                    SELECT * FROM Messages WHERE Id IN (SELECT rowid FROM MessageSearch WHERE MessageSearch MATCH {phrase})
-                    """).AsNoTracking();
+            messages = search.Matching(db, filter, newestOnly: browsing && textOnly, cap: CountCap + 1);
         }
 
         if (filter.Status is { } status)
@@ -107,23 +94,6 @@ public sealed class MessageQueries(IDbContextFactory<RelayDbContext> databases)
         }
 
         return messages;
-    }
-
-    /// <summary>
-    /// The FTS5 query: the user's words as one phrase, the last word a prefix ("acme co" finds
-    /// "Acme Corp"), and with it every id or name the filter also asks for, which the payload
-    /// holds too: the index then intersects a rare id's few calls with the words, cheaply. The
-    /// exact column filters still apply; these only narrow. Quoting makes punctuation plain text.
-    /// </summary>
-    public static string SearchQuery(MessageFilter filter)
-    {
-        var terms = new List<string> { Quoted(filter.Text!) + "*" };
-        terms.AddRange(new[] { filter.UserId, filter.AnonymousId, filter.GroupId, filter.Event }
-            .Where(value => !string.IsNullOrWhiteSpace(value))
-            .Select(value => Quoted(value!)));
-        return string.Join(" AND ", terms);
-
-        static string Quoted(string text) => "\"" + text.Trim().Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
     }
 
     private static IQueryable<Message> Equal(IQueryable<Message> messages, string? value, Func<string, System.Linq.Expressions.Expression<Func<Message, bool>>> predicate) =>

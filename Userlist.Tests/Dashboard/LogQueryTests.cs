@@ -8,13 +8,17 @@ using Userlist.Tests.Ingest;
 
 namespace Userlist.Tests.Dashboard;
 
-/// <summary>The event log's queries on calls stored through ingest, as the dashboard runs them.</summary>
+/// <summary>The event log's queries on calls stored through ingest, as the dashboard runs them, on both providers.</summary>
 public sealed class LogQueryTests
 {
-    [Fact]
-    public async Task FreeText_FindsEmailsIdsAndWordBeginnings_AloneOrWithOtherFilters()
+    /// <summary>SQLite, and PostgreSQL (skipped with the install command where it is missing).</summary>
+    public static TheoryData<bool> OnPostgres => [false, true];
+
+    [SkippableTheory]
+    [MemberData(nameof(OnPostgres))]
+    public async Task FreeText_FindsEmailsIdsAndWordBeginnings_AloneOrWithOtherFilters(bool postgres)
     {
-        await using var relay = new RelayFactory();
+        await using var relay = new RelayFactory { Postgres = await DatabaseAsync(postgres) };
         using var client = relay.CreateClient();
         await (await client.SendAsync(relay.Post("/v1/batch", """
             {"batch":[
@@ -29,15 +33,17 @@ public sealed class LogQueryTests
         Assert.Equal(["ada"], await UsersAsync(queries, new(Text: "ada@example.com")));
         Assert.Equal(["ada"], await UsersAsync(queries, new(Text: "enterp")));
         Assert.Equal(["grace", "ada"], await UsersAsync(queries, new(Text: "Report Export")));
+        Assert.Empty(await UsersAsync(queries, new(Text: "Exported Report")));
         Assert.Equal(["ada"], await UsersAsync(queries, new(Text: "exported", UserId: "ada")));
         Assert.Empty(await UsersAsync(queries, new(Text: "csv", UserId: "grace")));
         Assert.Empty(await UsersAsync(queries, new(Text: "\"); DROP TABLE Messages; --")));
     }
 
-    [Fact]
-    public async Task Counts_AreExactOnIndexedFilters_AndStopAtTheCapOnOthers()
+    [SkippableTheory]
+    [MemberData(nameof(OnPostgres))]
+    public async Task Counts_AreExactOnIndexedFilters_AndStopAtTheCapOnOthers(bool postgres)
     {
-        await using var relay = new RelayFactory();
+        await using var relay = new RelayFactory { Postgres = await DatabaseAsync(postgres) };
         using var client = relay.CreateClient();
         for (var batch = 0; batch < 5; batch++)
         {
@@ -57,11 +63,12 @@ public sealed class LogQueryTests
         Assert.True(deepest.Rows[0].Id <= all.Rows[0].Id - MessageQueries.MaxBrowsable, "paging stops at the browsable depth");
     }
 
-    [Fact]
-    public async Task TimeRange_SelectsExactlyTheCallsReceivedInIt()
+    [SkippableTheory]
+    [MemberData(nameof(OnPostgres))]
+    public async Task TimeRange_SelectsExactlyTheCallsReceivedInIt(bool postgres)
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 20, 8, 0, 0, TimeSpan.Zero));
-        await using var relay = new RelayFactory { Time = clock };
+        await using var relay = new RelayFactory { Time = clock, Postgres = await DatabaseAsync(postgres) };
         using var client = relay.CreateClient();
         for (var hour = 0; hour < 6; hour++)
         {
@@ -76,10 +83,11 @@ public sealed class LogQueryTests
         Assert.Equal(["at-0"], await UsersAsync(queries, new(ReceivedTo: from.AddHours(-1))));
     }
 
-    [Fact]
-    public async Task Retention_TakesDeletedCallsOutOfTheSearchIndex()
+    [SkippableTheory]
+    [MemberData(nameof(OnPostgres))]
+    public async Task Retention_TakesDeletedCallsOutOfTheSearchIndex(bool postgres)
     {
-        await using var harness = await Delivery.DeliveryHarness.StartAsync();
+        await using var harness = await Delivery.DeliveryHarness.StartAsync(postgres: await DatabaseAsync(postgres));
         await harness.SendAsync("/v1/identify", """{"userId":"old","traits":{"email":"old@example.com"},"messageId":"old"}""");
         await harness.UntilStatusAsync("old", MessageStatus.Delivered);
         var queries = harness.Relay.Services.GetRequiredService<MessageQueries>();
@@ -101,10 +109,9 @@ public sealed class LogQueryTests
 
     private static async Task<long> SearchIndexedCountAsync(RelayFactory relay)
     {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={relay.DatabasePath}");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM MessageSearch";
-        return (long)(await command.ExecuteScalarAsync())!;
+        await using var db = await relay.Services.GetRequiredService<IDbContextFactory<RelayDbContext>>().CreateDbContextAsync();
+        return await db.Database.SqlQueryRaw<long>("""SELECT count(*) AS "Value" FROM "MessageSearch" """).SingleAsync();
     }
+
+    private static async Task<string?> DatabaseAsync(bool postgres) => postgres ? await PostgresServer.CreateDatabaseAsync() : null;
 }

@@ -16,6 +16,8 @@ public static class PostgresStorage
 
         services.AddSingleton<MessageWriter, PostgresMessageWriter>();
         services.AddHostedService(provider => provider.GetRequiredService<MessageWriter>());
+        services.AddHostedService<PostgresSearchIndexer>();
+        services.AddSingleton<ISearchIndex, PostgresSearchIndex>();
         services.AddSingleton<ICallClaims, PostgresCallClaims>();
         services.AddSingleton<PostgresDispatcherElection>();
         services.AddSingleton<IDispatcherRole>(provider => provider.GetRequiredService<PostgresDispatcherElection>());

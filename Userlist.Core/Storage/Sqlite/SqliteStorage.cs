@@ -31,6 +31,7 @@ public static class SqliteStorage
         services.AddHostedService(provider => provider.GetRequiredService<MessageWriter>());
         services.AddHostedService<WalCheckpointer>();
         services.AddHostedService<SearchIndexer>();
+        services.AddSingleton<ISearchIndex, SqliteSearchIndex>();
         services.AddSingleton<ICallClaims, SqliteCallClaims>();
         services.AddSingleton<BackupService>();
         // Before the job server starts: calls a crashed run left Delivering are due again at once.
