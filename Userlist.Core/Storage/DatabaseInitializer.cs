@@ -14,7 +14,7 @@ internal sealed class DatabaseInitializer(IDbContextFactory<RelayDbContext> data
     {
         await using (var db = await databases.CreateDbContextAsync(cancellationToken))
         {
-            await db.Database.MigrateAsync(cancellationToken);
+            await db.Database.MigrateQuietlyAsync(cancellationToken);
         }
 
         // Settings saved in the dashboard can be read now that their table surely exists.

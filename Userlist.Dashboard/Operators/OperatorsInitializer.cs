@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Userlist.Core.Storage;
 
 namespace Userlist.Dashboard.Operators;
 
@@ -17,7 +18,7 @@ internal sealed partial class OperatorsInitializer(
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<OperatorsDbContext>().Database.MigrateAsync(cancellationToken);
+        await scope.ServiceProvider.GetRequiredService<OperatorsDbContext>().Database.MigrateQuietlyAsync(cancellationToken);
 
         var (email, password) = (options.Value.AdminEmail, options.Value.AdminPassword);
         if (string.IsNullOrWhiteSpace(email) || string.IsNullOrEmpty(password))

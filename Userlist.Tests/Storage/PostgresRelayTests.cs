@@ -9,6 +9,18 @@ namespace Userlist.Tests.Storage;
 public sealed class PostgresRelayTests
 {
     [SkippableFact]
+    public async Task FirstStart_OnAnEmptyDatabase_LogsNoError()
+    {
+        var database = await PostgresServer.CreateDatabaseAsync();
+        await using var relay = new RelayFactory { Postgres = database };
+        using var client = relay.CreateClient();
+
+        await (await client.SendAsync(relay.Post("/v1/track", """{"event":"E","userId":"u","messageId":"m1"}"""))).AssertSuccessAsync();
+
+        Assert.DoesNotContain(relay.Logs.Lines, line => line.StartsWith("Error", StringComparison.Ordinal) || line.StartsWith("Critical", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
     public async Task Call_SentTwice_IsStoredOnce()
     {
         var database = await PostgresServer.CreateDatabaseAsync();
