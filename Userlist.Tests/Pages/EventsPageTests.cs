@@ -179,6 +179,27 @@ public sealed class EventsPageTests
     }
 
     [Fact]
+    public async Task DatabaseLocked_ShowsTheError_AndTheCallsOnceItIsFree()
+    {
+        await using var context = new PageContext(lockWaitSeconds: 1);
+        await context.CallsAsync(Seed.Call("u1", MessageStatus.Delivered));
+        IRenderedComponent<Events> page;
+        using (new ExclusiveLock(context.DatabasePath))
+        {
+            page = context.RenderPage<Events>();
+
+            page.Until(() => Assert.Contains("database is locked", page.Find("[data-testid=load-error]").TextContent));
+            Assert.Contains("Could not read the log", page.Find("[data-testid=load-error]").TextContent);
+            Assert.Empty(page.FindAll("[data-testid=user-link]"));
+        }
+
+        page.ClickCurrent(() => page.Find("button[data-testid=apply-filter]"));
+
+        page.Until(() => Assert.Equal(["u1"], page.FindAll("[data-testid=user-link]").Select(link => link.TextContent)));
+        Assert.Empty(page.FindAll("[data-testid=load-error]"));
+    }
+
+    [Fact]
     public async Task DatabaseUnreadable_ShowsTheError()
     {
         await using var context = new PageContext(unreadableDatabase: true);
