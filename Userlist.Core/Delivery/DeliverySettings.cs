@@ -34,7 +34,7 @@ public sealed class DeliverySettings(
     public Uri PushApiUrl => new(options.CurrentValue.PushApiUrl.TrimEnd('/') + "/");
 
     /// <summary>The key to send with, or why there is none to use.</summary>
-    public async Task<(string? PushKey, DeliveryBlock Block)> SendingKeyAsync(CancellationToken cancellationToken)
+    public Task<(string? PushKey, DeliveryBlock Block)> SendingKeyAsync(CancellationToken cancellationToken) => StorageCalls.RunAsync<(string? PushKey, DeliveryBlock Block)>(async () =>
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var saved = await db.Settings.AsNoTracking().Where(s => s.Name == SettingKeys.PushKey || s.Name == SettingKeys.RefusedPushKeyHash || s.Name == SettingKeys.DeliveryPaused)
@@ -54,10 +54,10 @@ public sealed class DeliverySettings(
         }
 
         return saved.GetValueOrDefault(SettingKeys.RefusedPushKeyHash) == Fingerprint(key) ? (null, DeliveryBlock.KeyRefused) : (key, DeliveryBlock.None);
-    }
+    });
 
     /// <summary>The key in force, masked to its last four characters, and where it comes from; null when none is set.</summary>
-    public async Task<(string Masked, string Source)?> PushKeyHintAsync(CancellationToken cancellationToken)
+    public Task<(string Masked, string Source)?> PushKeyHintAsync(CancellationToken cancellationToken) => StorageCalls.RunAsync<(string Masked, string Source)?>(async () =>
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var saved = await db.Settings.AsNoTracking().Where(s => s.Name == SettingKeys.PushKey).Select(s => s.Value).FirstOrDefaultAsync(cancellationToken);
@@ -65,35 +65,35 @@ public sealed class DeliverySettings(
             ? (protector.Unprotect(saved), "saved in the dashboard")
             : (options.CurrentValue.PushKey, "from configuration (Userlist:PushKey)");
         return string.IsNullOrWhiteSpace(key) ? null : (Mask(key), source);
-    }
+    });
 
     /// <summary>Dots and the last four characters: enough to recognise a key, not to use it.</summary>
     public static string Mask(string key) => key.Length <= 8 ? new string('•', 8) : new string('•', 8) + key[^4..];
 
     /// <summary>Saves a new key (encrypted) and resumes delivery: a pause for a refused key ends with it.</summary>
-    public async Task SavePushKeyAsync(string pushKey, string operatorName, CancellationToken cancellationToken)
+    public Task SavePushKeyAsync(string pushKey, string operatorName, CancellationToken cancellationToken) => StorageCalls.RunAsync(async () =>
     {
         await SaveAsync(SettingKeys.PushKey, protector.Protect(pushKey), cancellationToken);
         signal.Resume();
         await audit.RecordAsync(operatorName, "Push API key", $"Set the Push API key ({Mask(pushKey)})", null, cancellationToken);
-    }
+    });
 
     /// <summary>Who paused delivery and when, or null while it runs.</summary>
-    public async Task<string?> PausedByAsync(CancellationToken cancellationToken)
+    public Task<string?> PausedByAsync(CancellationToken cancellationToken) => StorageCalls.RunAsync(async () =>
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         return await db.Settings.AsNoTracking().Where(s => s.Name == SettingKeys.DeliveryPaused).Select(s => s.Value).FirstOrDefaultAsync(cancellationToken);
-    }
+    });
 
     /// <summary>Stops sending from the next pass on; calls keep being stored and wait as Pending.</summary>
-    public async Task PauseAsync(string operatorName, CancellationToken cancellationToken)
+    public Task PauseAsync(string operatorName, CancellationToken cancellationToken) => StorageCalls.RunAsync(async () =>
     {
         await SaveAsync(SettingKeys.DeliveryPaused, $"{operatorName} at {time.GetUtcNow().UtcDateTime:yyyy-MM-dd HH:mm} UTC", cancellationToken);
         await audit.RecordAsync(operatorName, "Delivery", "Paused delivery", null, cancellationToken);
-    }
+    });
 
     /// <summary>Ends an operator's pause and dispatches at once.</summary>
-    public async Task UnpauseAsync(string operatorName, CancellationToken cancellationToken)
+    public Task UnpauseAsync(string operatorName, CancellationToken cancellationToken) => StorageCalls.RunAsync(async () =>
     {
         await using (var db = await databases.CreateDbContextAsync(cancellationToken))
         {
@@ -102,11 +102,11 @@ public sealed class DeliverySettings(
 
         signal.Resume();
         await audit.RecordAsync(operatorName, "Delivery", "Resumed delivery", null, cancellationToken);
-    }
+    });
 
     /// <summary>Userlist answered 401 to this key: hold delivery until the key changes.</summary>
     public Task MarkRefusedAsync(string pushKey, CancellationToken cancellationToken) =>
-        SaveAsync(SettingKeys.RefusedPushKeyHash, Fingerprint(pushKey), cancellationToken);
+        StorageCalls.RunAsync(() => SaveAsync(SettingKeys.RefusedPushKeyHash, Fingerprint(pushKey), cancellationToken));
 
     private async Task SaveAsync(string name, string value, CancellationToken cancellationToken)
     {

@@ -16,7 +16,7 @@ public sealed class RetryService(IDbContextFactory<RelayDbContext> databases, Me
     public static bool CanRetry(MessageStatus status) => status is MessageStatus.Failed or MessageStatus.Rejected or MessageStatus.Skipped;
 
     /// <summary>Retries one call; false when it is not in a status that can be retried.</summary>
-    public async Task<bool> RetryAsync(long messageRowId, string operatorName, CancellationToken cancellationToken)
+    public Task<bool> RetryAsync(long messageRowId, string operatorName, CancellationToken cancellationToken) => StorageCalls.RunAsync(async () =>
     {
         var retried = await RetryIdsAsync([messageRowId], cancellationToken) == 1;
         if (retried)
@@ -25,10 +25,10 @@ public sealed class RetryService(IDbContextFactory<RelayDbContext> databases, Me
         }
 
         return retried;
-    }
+    });
 
     /// <summary>Retries the selected calls that can be retried; returns how many.</summary>
-    public async Task<int> RetrySelectedAsync(IReadOnlyCollection<long> messageRowIds, string operatorName, CancellationToken cancellationToken)
+    public Task<int> RetrySelectedAsync(IReadOnlyCollection<long> messageRowIds, string operatorName, CancellationToken cancellationToken) => StorageCalls.RunAsync(async () =>
     {
         var retried = 0;
         foreach (var chunk in messageRowIds.Chunk(Chunk))
@@ -38,21 +38,21 @@ public sealed class RetryService(IDbContextFactory<RelayDbContext> databases, Me
 
         await audit.RecordAsync(operatorName, "Retry", $"Retried {retried} of {messageRowIds.Count} selected calls", null, cancellationToken);
         return retried;
-    }
+    });
 
     /// <summary>How many calls the filter selects that a retry would send again: the confirmation's count.</summary>
-    public async Task<int> CountRetryableAsync(MessageFilter filter, CancellationToken cancellationToken)
+    public Task<int> CountRetryableAsync(MessageFilter filter, CancellationToken cancellationToken) => StorageCalls.RunAsync(async () =>
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         return await Retryable(await queries.FilteredAsync(db, filter, cancellationToken)).CountAsync(cancellationToken);
-    }
+    });
 
     /// <summary>
     /// Retries every retryable call the filter selects, oldest first, a chunk at a time, reporting
     /// the running total. Only calls stored when it starts are considered, so a call that fails
     /// again at once is not picked up twice.
     /// </summary>
-    public async Task<int> RetryMatchingAsync(MessageFilter filter, string operatorName, IProgress<int>? progress, CancellationToken cancellationToken)
+    public Task<int> RetryMatchingAsync(MessageFilter filter, string operatorName, IProgress<int>? progress, CancellationToken cancellationToken) => StorageCalls.RunAsync(async () =>
     {
         var retried = 0;
         long after = 0;
@@ -90,7 +90,7 @@ public sealed class RetryService(IDbContextFactory<RelayDbContext> databases, Me
         }
 
         return retried;
-    }
+    });
 
     private static IQueryable<Message> Retryable(IQueryable<Message> messages) =>
         messages.Where(m => m.Status == MessageStatus.Failed || m.Status == MessageStatus.Rejected || m.Status == MessageStatus.Skipped);

@@ -61,7 +61,7 @@ public sealed class Sandbox(MessageWriter writer, IDbContextFactory<RelayDbConte
     public SandboxPreview DryRun(string json) => Prepare(json).Preview;
 
     /// <summary>Stores the call as a sandbox call (a fresh messageId each time) and returns its row id; null with the preview's problem when it is not a valid call.</summary>
-    public async Task<(long? MessageRowId, SandboxPreview Preview)> SendAsync(string json, CancellationToken cancellationToken)
+    public Task<(long? MessageRowId, SandboxPreview Preview)> SendAsync(string json, CancellationToken cancellationToken) => StorageCalls.RunAsync<(long? MessageRowId, SandboxPreview Preview)>(async () =>
     {
         var (preview, call) = Prepare(json, freshMessageId: true);
         if (call is null)
@@ -74,7 +74,7 @@ public sealed class Sandbox(MessageWriter writer, IDbContextFactory<RelayDbConte
         var id = await db.Messages.Where(m => m.SourceId == WriteKeySource.Sandbox.Id && m.MessageId == call.MessageId)
             .Select(m => m.Id).FirstAsync(cancellationToken);
         return (id, preview);
-    }
+    });
 
     private (SandboxPreview Preview, IncomingCall? Call) Prepare(string json, bool freshMessageId = false)
     {

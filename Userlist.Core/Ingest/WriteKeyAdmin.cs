@@ -13,7 +13,7 @@ public sealed class WriteKeyAdmin(IDbContextFactory<RelayDbContext> databases, W
     private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
     /// <summary>Creates a key and returns its value: the only time it is available, only its hash is stored.</summary>
-    public async Task<string> CreateAsync(string name, string operatorName, CancellationToken cancellationToken)
+    public Task<string> CreateAsync(string name, string operatorName, CancellationToken cancellationToken) => StorageCalls.RunAsync(async () =>
     {
         name = name.Trim();
         if (name.Length is 0 or > 200)
@@ -37,18 +37,18 @@ public sealed class WriteKeyAdmin(IDbContextFactory<RelayDbContext> databases, W
         directory.Invalidate();
         await audit.RecordAsync(operatorName, "Write key", $"Created write key \"{name}\" (…{value[^4..]})", null, cancellationToken);
         return value;
-    }
+    });
 
-    public async Task<IReadOnlyList<WriteKeySummary>> ListAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<WriteKeySummary>> ListAsync(CancellationToken cancellationToken) => StorageCalls.RunAsync<IReadOnlyList<WriteKeySummary>>(async () =>
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         return await db.WriteKeys.AsNoTracking().OrderBy(k => k.RevokedAt != null).ThenBy(k => k.Id)
             .Select(k => new WriteKeySummary(k.Id, k.Name, k.KeyHint, k.CreatedAt, k.RevokedAt, k.LastUsedAt))
             .ToListAsync(cancellationToken);
-    }
+    });
 
     /// <summary>Refuses the key from now on; calls it already sent stay stored.</summary>
-    public async Task RevokeAsync(int id, string operatorName, CancellationToken cancellationToken)
+    public Task RevokeAsync(int id, string operatorName, CancellationToken cancellationToken) => StorageCalls.RunAsync(async () =>
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var key = await db.WriteKeys.FirstOrDefaultAsync(k => k.Id == id && k.RevokedAt == null, cancellationToken);
@@ -61,5 +61,5 @@ public sealed class WriteKeyAdmin(IDbContextFactory<RelayDbContext> databases, W
         await db.SaveChangesAsync(cancellationToken);
         directory.Invalidate();
         await audit.RecordAsync(operatorName, "Write key", $"Revoked write key \"{key.Name}\" (…{key.KeyHint})", null, cancellationToken);
-    }
+    });
 }

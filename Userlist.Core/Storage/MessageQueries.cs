@@ -28,7 +28,7 @@ public sealed class MessageQueries(IDbContextFactory<RelayDbContext> databases, 
     /// <summary>Calls commit in the order they arrive, give or take a write's wait for the lock.</summary>
     private static readonly TimeSpan ArrivalDisorder = TimeSpan.FromSeconds(30);
 
-    public async Task<MessagePage> PageAsync(MessageFilter filter, LogOrder order, int skip, int take, CancellationToken cancellationToken)
+    public Task<MessagePage> PageAsync(MessageFilter filter, LogOrder order, int skip, int take, CancellationToken cancellationToken) => StorageCalls.RunAsync(async () =>
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var query = await FilteredAsync(db, filter, cancellationToken, browsing: true);
@@ -40,9 +40,9 @@ public sealed class MessageQueries(IDbContextFactory<RelayDbContext> databases, 
             .Select(m => new MessageRow(m.Id, m.ReceivedAt, m.Type, m.Event, m.UserId, m.GroupId, m.Status, m.StatusReason, m.AttemptCount))
             .ToListAsync(cancellationToken);
         return new MessagePage(rows, total, lowerBound);
-    }
+    });
 
-    public async Task<MessageDetail?> DetailAsync(long id, CancellationToken cancellationToken)
+    public Task<MessageDetail?> DetailAsync(long id, CancellationToken cancellationToken) => StorageCalls.RunAsync<MessageDetail?>(async () =>
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var message = await db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, cancellationToken);
@@ -54,7 +54,7 @@ public sealed class MessageQueries(IDbContextFactory<RelayDbContext> databases, 
         var attempts = await db.DeliveryAttempts.AsNoTracking().Where(a => a.MessageRowId == id).OrderBy(a => a.Id).ToListAsync(cancellationToken);
         var retries = await db.AuditLog.AsNoTracking().Where(a => a.MessageRowId == id).OrderBy(a => a.Id).ToListAsync(cancellationToken);
         return new MessageDetail(message, attempts, retries);
-    }
+    });
 
     /// <summary>
     /// The calls the filter selects, as a query to page, count or update. <paramref name="browsing"/>

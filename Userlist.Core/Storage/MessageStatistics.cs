@@ -12,17 +12,17 @@ public sealed record RecentError(long MessageRowId, DateTime At, int? StatusCode
 public sealed class MessageStatistics(IDbContextFactory<RelayDbContext> databases, TimeProvider time)
 {
     /// <summary>Stored calls per status; every status is present, with 0 where there are none.</summary>
-    public async Task<IReadOnlyDictionary<MessageStatus, int>> CountByStatusAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyDictionary<MessageStatus, int>> CountByStatusAsync(CancellationToken cancellationToken) => StorageCalls.RunAsync<IReadOnlyDictionary<MessageStatus, int>>(async () =>
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var counts = await db.Messages.GroupBy(m => m.Status)
             .Select(g => new { Status = g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.Status, g => g.Count, cancellationToken);
         return Enum.GetValues<MessageStatus>().ToDictionary(status => status, status => counts.GetValueOrDefault(status));
-    }
+    });
 
     /// <summary>The last 24 hours, oldest first, one point per hour (zeros where nothing happened).</summary>
-    public async Task<IReadOnlyList<ActivityPoint>> LastDayAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ActivityPoint>> LastDayAsync(CancellationToken cancellationToken) => StorageCalls.RunAsync<IReadOnlyList<ActivityPoint>>(async () =>
     {
         var now = time.GetUtcNow().UtcDateTime;
         var currentHour = new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc);
@@ -32,33 +32,33 @@ public sealed class MessageStatistics(IDbContextFactory<RelayDbContext> database
         return Enumerable.Range(0, 24).Select(i => first.AddHours(i)).Select(hour => rows.TryGetValue(hour, out var a)
             ? new ActivityPoint(hour, a.Received, a.Delivered, a.Rejected, a.Failed)
             : new ActivityPoint(hour, 0, 0, 0, 0)).ToList();
-    }
+    });
 
     /// <summary>When the oldest call still waiting to be delivered (Pending or Retrying) was received; null when none waits.</summary>
-    public async Task<DateTime?> OldestWaitingAsync(CancellationToken cancellationToken)
+    public Task<DateTime?> OldestWaitingAsync(CancellationToken cancellationToken) => StorageCalls.RunAsync(async () =>
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var pending = await OldestAsync(db, MessageStatus.Pending, cancellationToken);
         var retrying = await OldestAsync(db, MessageStatus.Retrying, cancellationToken);
         return pending is null ? retrying : retrying is null ? pending : pending < retrying ? pending : retrying;
-    }
+    });
 
     /// <summary>Requests sent to Userlist in the last minute: the sending rate to set against the limit.</summary>
-    public async Task<int> SentLastMinuteAsync(CancellationToken cancellationToken)
+    public Task<int> SentLastMinuteAsync(CancellationToken cancellationToken) => StorageCalls.RunAsync(async () =>
     {
         var since = time.GetUtcNow().UtcDateTime.AddMinutes(-1);
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         return await db.DeliveryAttempts.CountAsync(a => a.StartedAt >= since, cancellationToken);
-    }
+    });
 
     /// <summary>The newest attempts Userlist did not accept (refusals, errors, timeouts).</summary>
-    public async Task<IReadOnlyList<RecentError>> LastErrorsAsync(int count, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<RecentError>> LastErrorsAsync(int count, CancellationToken cancellationToken) => StorageCalls.RunAsync<IReadOnlyList<RecentError>>(async () =>
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         return await db.DeliveryAttempts.AsNoTracking().Where(a => a.Outcome != "Delivered").OrderByDescending(a => a.Id).Take(count)
             .Select(a => new RecentError(a.MessageRowId, a.StartedAt, a.StatusCode, a.Outcome, a.Error ?? a.ResponseBody ?? ""))
             .ToListAsync(cancellationToken);
-    }
+    });
 
     private static Task<DateTime?> OldestAsync(RelayDbContext db, MessageStatus status, CancellationToken cancellationToken) =>
         db.Messages.Where(m => m.Status == status).OrderBy(m => m.Id).Select(m => (DateTime?)m.ReceivedAt).FirstOrDefaultAsync(cancellationToken);

@@ -75,6 +75,21 @@ public sealed class OverviewPageTests
     }
 
     [Fact]
+    public async Task DatabaseLocked_ShowsProgressThenTheError()
+    {
+        await using var context = new PageContext(lockWaitSeconds: 1);
+        await context.CallsAsync(Seed.Call("u1", MessageStatus.Delivered));
+        using var held = new ExclusiveLock(context.DatabasePath);
+
+        var page = context.RenderPage<Home>();
+
+        Assert.NotNull(page.Find("[data-testid=loading]"));
+        page.Until(() => Assert.Contains("database is locked", page.Find("[data-testid=load-error]").TextContent));
+        Assert.Contains("Could not read the relay's database", page.Find("[data-testid=load-error]").TextContent);
+        Assert.Empty(page.FindAll("[data-testid=loading]"));
+    }
+
+    [Fact]
     public async Task DatabaseUnreadable_ShowsTheError()
     {
         await using var context = new PageContext(unreadableDatabase: true);

@@ -19,7 +19,7 @@ namespace Userlist.Tests.Pages;
 /// <summary>
 /// bUnit with the relay's real services on a real SQLite file (its background services not
 /// running), signed in as an operator. Pooling is off so a test can lock the file against the
-/// page's queries and watch its loading state.
+/// page's queries and watch its loading state, or, with a short <c>lockWaitSeconds</c>, its error.
 /// </summary>
 public sealed class PageContext : BunitContext
 {
@@ -27,14 +27,17 @@ public sealed class PageContext : BunitContext
 
     private readonly TemporaryFolder folder = new();
 
-    public PageContext(bool unreadableDatabase = false, bool operators = false)
+    /// <param name="lockWaitSeconds">How long a query waits for a locked database before it fails.</param>
+    public PageContext(bool unreadableDatabase = false, bool operators = false, int lockWaitSeconds = 30)
     {
         // A folder where the database file should be: every query fails as with a broken disk.
         var database = unreadableDatabase ? folder.Path : DatabasePath;
+        // Default Timeout too: EF's commands retry a busy database for as long as it says (30 s
+        // unless set), whatever Storage:WriteTimeoutSeconds says.
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Userlist"] = $"Data Source={database};Pooling=False",
-            ["Storage:WriteTimeoutSeconds"] = "30",
+            ["ConnectionStrings:Userlist"] = $"Data Source={database};Pooling=False;Default Timeout={lockWaitSeconds}",
+            ["Storage:WriteTimeoutSeconds"] = $"{lockWaitSeconds}",
             ["Userlist:PushApiUrl"] = "http://127.0.0.1:9/",
         }).Build();
         Services.AddSingleton<IConfiguration>(configuration);

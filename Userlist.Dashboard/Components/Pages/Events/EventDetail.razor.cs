@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.Data.Sqlite;
 using Microsoft.JSInterop;
 using MudBlazor;
 using Userlist.Dashboard.Components.Shared;
@@ -88,13 +87,11 @@ public sealed partial class EventDetail : IDisposable
     {
         try
         {
-            // On the thread pool: SQLite's driver blocks, and the page should paint its progress bar meanwhile.
-            (detail, maskedKey) = await Task.Run(async () =>
-                (await Queries.DetailAsync(Id, CancellationToken.None), (await Delivery.PushKeyHintAsync(CancellationToken.None))?.Masked));
+            (detail, maskedKey) = (await Queries.DetailAsync(Id, CancellationToken.None), (await Delivery.PushKeyHintAsync(CancellationToken.None))?.Masked);
             mapped = detail is { Message.Status: not MessageStatus.Invalid } ? SegmentToUserlist.Map(detail.Message.Payload) : null;
             error = null;
         }
-        catch (SqliteException exception)
+        catch (StorageUnavailableException exception)
         {
             error = exception.Message;
         }

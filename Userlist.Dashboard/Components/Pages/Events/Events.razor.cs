@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Web;
-using Microsoft.Data.Sqlite;
 using MudBlazor;
 using Userlist.Dashboard.Components.Shared;
 using Userlist.Core.Delivery;
@@ -104,21 +103,20 @@ public sealed partial class Events : IDisposable
         var order = state.SortDefinitions.FirstOrDefault() is { Descending: false } ? LogOrder.OldestFirst : LogOrder.NewestFirst;
         try
         {
-            // On the thread pool: SQLite's driver blocks, and the circuit should stay responsive
-            // meanwhile. A filter applied while a page was loading is read again, so whichever
-            // load the grid keeps shows the filter on screen.
+            // A filter applied while a page was loading is read again, so whichever load the grid
+            // keeps shows the filter on screen.
             MessageFilter filter;
             do
             {
                 filter = Filter;
-                page = await Task.Run(() => Queries.PageAsync(filter, order, state.Page * state.PageSize, state.PageSize, CancellationToken.None), CancellationToken.None);
+                page = await Queries.PageAsync(filter, order, state.Page * state.PageSize, state.PageSize, CancellationToken.None);
             }
             while (filter != Filter);
             loadError = null;
             Volatile.Write(ref newCalls, 0);
             return new GridData<MessageRow> { Items = page.Rows, TotalItems = Math.Min(page.Total, MessageQueries.MaxBrowsable) };
         }
-        catch (SqliteException exception)
+        catch (StorageUnavailableException exception)
         {
             loadError = exception.Message;
             return new GridData<MessageRow> { Items = [], TotalItems = 0 };

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Components;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using MudBlazor;
 using Userlist.Core.Configuration;
@@ -50,9 +49,7 @@ public partial class Home
     {
         try
         {
-            // SQLite's driver does its I/O synchronously: on the thread pool, the page paints its
-            // progress bar first and the circuit stays responsive while the queries run.
-            overview = await Task.Run(ReadAsync);
+            overview = await ReadAsync();
             labels = overview.LastDay.Select((point, i) => i % 3 == 0 ? point.Hour.ToString("HH:00") : "").ToArray();
             series =
             [
@@ -62,7 +59,7 @@ public partial class Home
                 Series("Failed", p => p.Failed),
             ];
         }
-        catch (SqliteException exception)
+        catch (StorageUnavailableException exception)
         {
             error = exception.Message;
         }

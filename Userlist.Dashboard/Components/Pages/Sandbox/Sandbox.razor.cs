@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Data.Sqlite;
 using MudBlazor;
 using Userlist.Core.Ingest;
 using Userlist.Core.Storage;
@@ -54,7 +53,7 @@ public sealed partial class Sandbox : IDisposable
 
             OnJsonChanged(JsonSerializer.Serialize(JsonDocument.Parse(stored.Message.Payload).RootElement, Indented));
         }
-        catch (Exception exception) when (exception is SqliteException or JsonException)
+        catch (Exception exception) when (exception is StorageUnavailableException or JsonException)
         {
             loadError = $"Could not open call {id}: {exception.Message}";
         }

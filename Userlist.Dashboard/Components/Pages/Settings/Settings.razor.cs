@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.Data.Sqlite;
 using Microsoft.JSInterop;
 using MudBlazor;
 using Userlist.Core.Configuration;
@@ -67,19 +66,18 @@ public partial class Settings
     {
         try
         {
-            // On the thread pool: SQLite's driver blocks, and the page should paint meanwhile.
             var token = CancellationToken.None;
-            (keyHint, pausedBy, writeKeys, audit) = await Task.Run(async () => (
+            (keyHint, pausedBy, writeKeys, audit) = (
                 await Delivery.PushKeyHintAsync(token),
                 await Delivery.PausedByAsync(token),
                 await WriteKeys.ListAsync(token),
-                await AuditLog.NewestAsync(50, token)));
+                await AuditLog.NewestAsync(50, token));
             saved = Overrides.Effective(Overrides.Current);
             values = saved.ToDictionary(v => v.Key, v => (string?)v.Value);
             loadError = null;
             loaded = true;
         }
-        catch (SqliteException exception)
+        catch (StorageUnavailableException exception)
         {
             loadError = exception.Message;
         }
