@@ -112,6 +112,33 @@ public sealed class CopyToPostgresTests
         await (await client.SendAsync(relay.Post("/v1/track", """{"userId":"u","event":"E","messageId":"m2"}"""))).AssertSuccessAsync();
     }
 
+    [SkippableFact]
+    public async Task CopyToPostgres_FailingPartWay_CommitsNothing_AndRunsAgainOnceFixed()
+    {
+        var database = await PostgresServer.CreateDatabaseAsync();
+        using var data = new TemporaryFolder();
+        await using (var relay = new RelayFactory(data))
+        {
+            using var client = relay.CreateClient();
+            await (await client.SendAsync(relay.Post("/v1/track", """{"userId":"u","event":"E","messageId":"m1"}"""))).AssertSuccessAsync();
+        }
+
+        // The key ring is copied last, after every table: a damaged key file fails the copy at its end.
+        var damaged = Path.Combine(data.Path, "keys", "key-damaged.xml");
+        await File.WriteAllTextAsync(damaged, "<key id=");
+        await using (var copy = RelayProcess.Start(data.Path, null, "copy-to-postgres", database))
+        {
+            Assert.Equal(1, await copy.ExitCodeAsync());
+            Assert.StartsWith("Copy failed, nothing was committed to PostgreSQL: ", Assert.Single(copy.Errors, l => l.Length > 0));
+        }
+
+        Assert.All(await RowCountsAsync(database), table => Assert.Equal(0, table.Value));
+        File.Delete(damaged);
+        await using var again = RelayProcess.Start(data.Path, null, "copy-to-postgres", database);
+        Assert.Equal(0, await again.ExitCodeAsync());
+        Assert.Equal(1, (await RowCountsAsync(database))["Messages"]);
+    }
+
     [Fact]
     public async Task CopyToPostgres_RelayConfiguredForPostgres_ExitsWithTheReason()
     {
