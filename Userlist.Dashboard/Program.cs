@@ -4,11 +4,13 @@ using Userlist.Dashboard.Bench;
 using Userlist.Dashboard.Components;
 using Userlist.Dashboard.Ingest;
 using Userlist.Dashboard.Jobs;
+using Userlist.Dashboard.Moving;
 using Userlist.Dashboard.Operations;
 using Userlist.Dashboard.Operators;
 
 // `backup <folder>` copies the data of a relay that may be running, and exits: no host, no lock.
-if (await BackupCommand.TryRunAsync(args) is { } exitCode)
+// `copy-to-postgres <connection string>` copies a stopped relay's SQLite data into an empty PostgreSQL database, and exits.
+if ((await BackupCommand.TryRunAsync(args) ?? await CopyToPostgresCommand.TryRunAsync(args)) is { } exitCode)
 {
     return exitCode;
 }

@@ -26,11 +26,7 @@ internal static class BackupCommand
             return 2;
         }
 
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: false)
-            .AddEnvironmentVariables()
-            .AddCommandLine(overrides)
-            .Build();
+        var configuration = CommandConfiguration.Read(overrides);
         if (StorageOptions.ProviderFrom(configuration) == StorageProvider.Postgres)
         {
             await errors.WriteLineAsync("Storage:Provider is Postgres: back the database up with PostgreSQL's own tools (pg_dump); it holds everything the relay keeps.");
