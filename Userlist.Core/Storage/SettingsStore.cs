@@ -32,7 +32,7 @@ internal sealed class SettingsStore(IDbContextFactory<RelayDbContext> databases,
         }
     }
 
-    public async Task SaveAsync(IReadOnlyDictionary<string, string?> values, DateTime atUtc, CancellationToken cancellationToken)
+    public Task SaveAsync(IReadOnlyDictionary<string, string?> values, DateTime atUtc, CancellationToken cancellationToken) => StorageCalls.RunAsync(async () =>
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var names = values.Keys.ToList();
@@ -57,5 +57,5 @@ internal sealed class SettingsStore(IDbContextFactory<RelayDbContext> databases,
         }
 
         await db.SaveChangesAsync(cancellationToken);
-    }
+    });
 }

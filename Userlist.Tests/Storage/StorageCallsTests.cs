@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Userlist.Core;
+using Userlist.Core.Configuration;
 using Userlist.Core.Delivery;
 using Userlist.Core.Ingest;
 using Userlist.Core.Storage;
@@ -39,18 +40,22 @@ public sealed class StorageCallsTests
         var call = (await context.CallsAsync(Seed.Call("u1", MessageStatus.Failed)))[0];
         var settings = context.Get<DeliverySettings>();
         var writeKeys = context.Get<WriteKeyAdmin>();
+        var overrides = context.Get<SettingsOverrides>();
 
         await using (await DatabaseLock.HoldAsync(context.DatabasePath))
         {
-            // A set-based update, a tracked insert (EF wraps the provider's exception) and plain SQL.
+            // Set-based updates, tracked inserts (EF wraps the provider's exception) and plain SQL.
             await AssertLockedAsync(() => context.Get<RetryService>().RetryAsync(call.Id, Operator, CancellationToken.None));
             await AssertLockedAsync(() => writeKeys.CreateAsync("Website", Operator, CancellationToken.None));
             await AssertLockedAsync(() => settings.PauseAsync(Operator, CancellationToken.None));
+            await AssertLockedAsync(() => overrides.SaveAsync(new Dictionary<string, string?> { [SettingKeys.RequestsPerMinute] = "600" }, Operator, CancellationToken.None));
         }
 
         Assert.Equal(MessageStatus.Failed, Assert.Single(await context.MessagesAsync()).Status);
         Assert.Empty(await writeKeys.ListAsync(CancellationToken.None));
         Assert.Null(await settings.PausedByAsync(CancellationToken.None));
+        overrides.Reload();
+        Assert.Empty(overrides.Current);
         Assert.Empty(await context.AuditAsync());
     }
 
