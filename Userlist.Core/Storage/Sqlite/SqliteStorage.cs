@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -16,7 +17,9 @@ public static class SqliteStorage
         services.AddDbContextFactory<SqliteRelayDbContext>((provider, db) =>
         {
             var storage = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
-            db.UseSqlite(storage.ConnectionString).AddInterceptors(new SqlitePragmas(storage.WriteTimeoutSeconds * 1000));
+            // The driver retries a busy database for its command timeout (30 s unless told): the write timeout instead.
+            var connection = new SqliteConnectionStringBuilder(storage.ConnectionString) { DefaultTimeout = storage.WriteTimeoutSeconds };
+            db.UseSqlite(connection.ToString()).AddInterceptors(new SqlitePragmas(storage.WriteTimeoutSeconds * 1000));
         });
         services.AddSingleton<IDbContextFactory<RelayDbContext>, RelayContexts<SqliteRelayDbContext>>();
         services.AddSingleton<SqliteConnections>();
