@@ -38,6 +38,8 @@ internal sealed partial class PostgresDispatcherElection(
 
     public bool IsDispatcher => isDispatcher;
 
+    public bool IsShared => true;
+
     public string? Dispatcher => dispatcher;
 
     public event Action<bool>? Changed;
