@@ -11,6 +11,12 @@ public interface IDispatcherRole
 {
     bool IsDispatcher { get; }
 
+    /// <summary>
+    /// Whether other instances may share the database and take the role (PostgreSQL), so the
+    /// dashboard says which one dispatches. False on SQLite: this process is the only one.
+    /// </summary>
+    bool IsShared { get; }
+
     /// <summary>Which instance dispatches ("host (pid 123)"), for the dashboard; null while none is known.</summary>
     string? Dispatcher { get; }
 

@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.Extensions.Hosting;
 using Userlist.Core.Delivery;
 using Userlist.Core.Storage;
 using Userlist.Dashboard.Components.Pages.Home;
@@ -96,5 +97,18 @@ public sealed class OverviewPageTests
         var page = context.RenderPage<Home>();
 
         page.Until(() => Assert.Contains("Could not read the relay's database", page.Find("[data-testid=load-error]").TextContent));
+    }
+
+    [Fact]
+    public async Task OnSqlite_SaysNothingAboutWhichInstanceDispatches()
+    {
+        await using var context = new PageContext();
+        // The one process on a SQLite database dispatches from its start.
+        await ((IHostedService)context.Get<IDispatcherRole>()).StartAsync(CancellationToken.None);
+
+        var page = context.RenderPage<Home>();
+
+        page.Until(() => Assert.Equal("Running", page.Find("[data-testid=delivery-state]").TextContent));
+        Assert.Empty(page.FindAll("[data-testid=dispatcher]"));
     }
 }

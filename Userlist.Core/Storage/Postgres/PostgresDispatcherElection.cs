@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -9,8 +10,8 @@ namespace Userlist.Core.Storage.Postgres;
 /// Elects the one instance that dispatches: the holder of a PostgreSQL advisory lock, taken on a
 /// connection of this service's own (not pooled) and held as long as the process lives. When the
 /// process dies, the server ends its session and frees the lock, and another instance, trying every
-/// couple of seconds, takes over. The same connection listens for the writers' notifications, so
-/// calls ingested by any instance wake the dispatcher at once.
+/// couple of seconds, takes over. Once it dispatches, the same connection listens for the writers'
+/// notifications, so calls ingested by any instance wake the dispatcher at once.
 /// </summary>
 internal sealed partial class PostgresDispatcherElection(
     PostgresConnections connections,
@@ -37,6 +38,8 @@ internal sealed partial class PostgresDispatcherElection(
     private volatile string? dispatcher;
 
     public bool IsDispatcher => isDispatcher;
+
+    public bool IsShared => true;
 
     public string? Dispatcher => dispatcher;
 
@@ -78,11 +81,13 @@ internal sealed partial class PostgresDispatcherElection(
         // The server frees the lock when it sees the session end: at once when the process dies,
         // and within about 25 s when its machine does (instead of the system's two hours).
         await ExecuteAsync(connection, "SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3", stoppingToken);
-        await ExecuteAsync(connection, $"LISTEN {CallsChannel}", stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             if (!isDispatcher && await TryLockAsync(connection, stoppingToken))
             {
+                // Only the dispatcher hears the writers (a standby woken by every commit would query
+                // as often): listening before it claims anything, it misses no commit after its first pass.
+                await ExecuteAsync(connection, $"LISTEN {CallsChannel}", stoppingToken);
                 await TakeRoleAsync(stoppingToken);
             }
             else if (!isDispatcher)
@@ -90,9 +95,26 @@ internal sealed partial class PostgresDispatcherElection(
                 dispatcher = settings.Read().GetValueOrDefault(DispatcherSetting);
             }
 
-            // Delivers notifications while it waits; a dead connection throws here or at the next statement.
-            await connection.WaitAsync(Interval, stoppingToken);
+            // A dead connection throws here or at the next statement.
+            await WaitOutIntervalAsync(connection, stoppingToken);
             await ExecuteAsync(connection, "SELECT 1", stoppingToken);
+        }
+    }
+
+    /// <summary>
+    /// Waits the interval on the connection, handing on notifications as they arrive: Npgsql's wait
+    /// returns at each one, and the interval's statements run once per interval, not once per commit.
+    /// </summary>
+    private static async Task WaitOutIntervalAsync(NpgsqlConnection connection, CancellationToken stoppingToken)
+    {
+        // Real time, as Npgsql's wait is.
+        var started = Stopwatch.GetTimestamp();
+        for (var left = Interval; left > TimeSpan.Zero; left = Interval - Stopwatch.GetElapsedTime(started))
+        {
+            if (!await connection.WaitAsync(left, stoppingToken))
+            {
+                return;
+            }
         }
     }
 

@@ -10,6 +10,8 @@ internal sealed class SqliteDispatcherRole(OrphanedClaims orphans) : IDispatcher
 {
     public bool IsDispatcher { get; private set; }
 
+    public bool IsShared => false;
+
     public string? Dispatcher => IsDispatcher ? "this process" : null;
 
     public event Action<bool>? Changed;
