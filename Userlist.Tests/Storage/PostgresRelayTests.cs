@@ -11,8 +11,8 @@ public sealed class PostgresRelayTests
     [SkippableFact]
     public async Task Call_SentTwice_IsStoredOnce()
     {
-        var database = await PostgresServer.CreateDatabaseAsync();
-        await using var relay = new RelayFactory { Postgres = database };
+        await using var database = await TestDatabase.CreateAsync(StorageKind.Postgres);
+        await using var relay = new RelayFactory(database);
         using var client = relay.CreateClient();
 
         await (await client.SendAsync(relay.Post("/v1/track", """{"event":"E","userId":"u","messageId":"m1"}"""))).AssertSuccessAsync();
@@ -25,8 +25,7 @@ public sealed class PostgresRelayTests
     [SkippableFact]
     public async Task Identify_IsDeliveredToUserlist()
     {
-        var database = await PostgresServer.CreateDatabaseAsync();
-        await using var harness = await DeliveryHarness.StartAsync(postgres: database);
+        await using var harness = await DeliveryHarness.StartAsync(StorageKind.Postgres);
 
         await (await harness.Client.SendAsync(harness.Relay.Post("/v1/identify", """{"userId":"u","traits":{"email":"a@b.c"},"messageId":"m1"}"""))).AssertSuccessAsync();
 

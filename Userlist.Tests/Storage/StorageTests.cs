@@ -77,7 +77,7 @@ public sealed class StorageTests
         using var client = relay.CreateClient();
         await (await client.SendAsync(relay.Post("/v1/track", """{"event":"E","userId":"u","messageId":"before-lock"}"""))).AssertSuccessAsync();
 
-        await using (await DatabaseLock.HoldAsync(relay.DatabasePath))
+        await using (await DatabaseLock.HoldAsync(relay.Database))
         {
             var response = await client.SendAsync(relay.Post("/v1/batch", """{"batch":[{"type":"track","event":"E","userId":"u","messageId":"during-lock"}]}"""));
 
@@ -102,7 +102,7 @@ public sealed class StorageTests
 
         // Hold the write lock so the requests queue up behind one commit, as they do under load.
         Task<HttpResponseMessage>[] requests;
-        await using (var heldLock = await DatabaseLock.HoldAsync(relay.DatabasePath))
+        await using (var heldLock = await DatabaseLock.HoldAsync(relay.Database))
         {
             requests = Enumerable.Range(0, 40)
                 .Select(i => client.SendAsync(relay.Post("/v1/track", $$"""{"event":"E","userId":"u","messageId":"group-{{i}}"}""")))
