@@ -37,13 +37,15 @@ public sealed class DeliveryHarness : IAsyncDisposable
 
     /// <summary>On a new database of the given provider, dropped with the harness.</summary>
     /// <param name="onRealPort">Listen on a loopback port (for clients outside the process) instead of the in-memory server.</param>
+    /// <param name="time">The relay's clock, when the test moves it.</param>
     public static async Task<DeliveryHarness> StartAsync(StorageKind storage,
-        Action<FakeUserlist>? script = null, Dictionary<string, string?>? settings = null, string? pushKey = PushKey, bool onRealPort = false)
+        Action<FakeUserlist>? script = null, Dictionary<string, string?>? settings = null, string? pushKey = PushKey, bool onRealPort = false,
+        TimeProvider? time = null)
     {
         var database = await TestDatabase.CreateAsync(storage);
         var userlist = await FakeUserlist.StartAsync();
         script?.Invoke(userlist);
-        var relay = new RelayFactory(database);
+        var relay = new RelayFactory(database) { Time = time };
         relay.Settings["Userlist:PushApiUrl"] = userlist.Url.ToString();
         relay.Settings["Userlist:PushKey"] = pushKey ?? "";
         relay.Settings["Delivery:RetryInitialDelaySeconds"] = "0.05";

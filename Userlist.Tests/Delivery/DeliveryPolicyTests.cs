@@ -113,6 +113,33 @@ public abstract class DeliveryPolicyTests(StorageKind storage)
     }
 
     [SkippableFact]
+    public async Task ClaimOfARunThatIsGone_IsTakenAgainOnlyOnceItsLeaseHasLapsed()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var harness = await DeliveryHarness.StartAsync(storage, pushKey: null, time: clock);
+        await harness.SendAsync("/v1/identify", """{"userId":"u","messageId":"abandoned"}""");
+        // Claimed with the default five-minute lease by a pass that never finishes: a run that hangs,
+        // not a crash (the next start returns a crashed run's claims at once, on taking the role,
+        // so the claim is made after that).
+        var role = harness.Relay.Services.GetRequiredService<IDispatcherRole>();
+        await Eventually.HoldsAsync(() => Task.FromResult(role.IsDispatcher), "the relay is the dispatcher");
+        var now = clock.GetUtcNow().UtcDateTime;
+        Assert.Single(await harness.Relay.Services.GetRequiredService<ICallClaims>().ClaimAsync("hung", now, now.AddMinutes(5), 10, CancellationToken.None));
+        await harness.Relay.Services.GetRequiredService<DeliverySettings>().SavePushKeyAsync(DeliveryHarness.PushKey, "ops@example.com", CancellationToken.None);
+        var dispatcher = harness.Relay.Services.GetRequiredService<DeliveryDispatcher>();
+
+        clock.Advance(TimeSpan.FromMinutes(4));
+        Assert.Equal(0, await dispatcher.DispatchOnceAsync(CancellationToken.None));
+        Assert.Equal(MessageStatus.Delivering, (await harness.MessageAsync("abandoned")).Status);
+        Assert.Empty(harness.Userlist.Requests);
+
+        clock.Advance(TimeSpan.FromMinutes(1.5));
+        await dispatcher.DispatchOnceAsync(CancellationToken.None);
+        await harness.UntilStatusAsync("abandoned", MessageStatus.Delivered);
+        Assert.Single(harness.Userlist.Requests);
+    }
+
+    [SkippableFact]
     public async Task RetrySchedule_DefaultPolicy_WaitsFrom10SecondsDoublingWithJitter_ThenFails()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
