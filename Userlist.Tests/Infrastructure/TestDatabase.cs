@@ -5,29 +5,6 @@ using Npgsql;
 namespace Userlist.Tests.Infrastructure;
 
 /// <summary>
-/// The storage provider a test's relay runs on. A contract test is written once, in an abstract
-/// class that takes the kind, and runs on both through two nested subclasses:
-/// <code>
-/// public abstract class ForwardingTests(StorageKind storage)
-/// {
-///     public sealed class OnSqlite() : ForwardingTests(StorageKind.Sqlite);
-///
-///     public sealed class OnPostgres() : ForwardingTests(StorageKind.Postgres);
-///
-///     [SkippableFact]
-///     public async Task ...() { await using var harness = await DeliveryHarness.StartAsync(storage); ... }
-/// }
-/// </code>
-/// Its tests are [SkippableFact]s: on PostgreSQL they skip with the install instructions when it
-/// is missing (and fail under CI=true); on SQLite nothing skips them.
-/// </summary>
-public enum StorageKind
-{
-    Sqlite,
-    Postgres,
-}
-
-/// <summary>
 /// The database a test's relay keeps its data in, on either provider: a SQLite file in a folder,
 /// or a database of its own on the test run's PostgreSQL server. Relays made on it one after
 /// another (a restart) see the same data; disposing it deletes what <see cref="CreateAsync"/> made.
