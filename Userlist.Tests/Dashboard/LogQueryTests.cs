@@ -12,13 +12,14 @@ namespace Userlist.Tests.Dashboard;
 public sealed class LogQueryTests
 {
     /// <summary>SQLite, and PostgreSQL (skipped with the install command where it is missing).</summary>
-    public static TheoryData<bool> OnPostgres => [false, true];
+    public static TheoryData<StorageKind> Providers => [StorageKind.Sqlite, StorageKind.Postgres];
 
     [SkippableTheory]
-    [MemberData(nameof(OnPostgres))]
-    public async Task FreeText_FindsEmailsIdsAndWordBeginnings_AloneOrWithOtherFilters(bool postgres)
+    [MemberData(nameof(Providers))]
+    public async Task FreeText_FindsEmailsIdsAndWordBeginnings_AloneOrWithOtherFilters(StorageKind storage)
     {
-        await using var relay = new RelayFactory { Postgres = await DatabaseAsync(postgres) };
+        await using var database = await TestDatabase.CreateAsync(storage);
+        await using var relay = new RelayFactory(database);
         using var client = relay.CreateClient();
         await (await client.SendAsync(relay.Post("/v1/batch", """
             {"batch":[
@@ -40,10 +41,11 @@ public sealed class LogQueryTests
     }
 
     [SkippableTheory]
-    [MemberData(nameof(OnPostgres))]
-    public async Task Counts_AreExactOnIndexedFilters_AndStopAtTheCapOnOthers(bool postgres)
+    [MemberData(nameof(Providers))]
+    public async Task Counts_AreExactOnIndexedFilters_AndStopAtTheCapOnOthers(StorageKind storage)
     {
-        await using var relay = new RelayFactory { Postgres = await DatabaseAsync(postgres) };
+        await using var database = await TestDatabase.CreateAsync(storage);
+        await using var relay = new RelayFactory(database);
         using var client = relay.CreateClient();
         for (var batch = 0; batch < 5; batch++)
         {
@@ -64,11 +66,12 @@ public sealed class LogQueryTests
     }
 
     [SkippableTheory]
-    [MemberData(nameof(OnPostgres))]
-    public async Task TimeRange_SelectsExactlyTheCallsReceivedInIt(bool postgres)
+    [MemberData(nameof(Providers))]
+    public async Task TimeRange_SelectsExactlyTheCallsReceivedInIt(StorageKind storage)
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 20, 8, 0, 0, TimeSpan.Zero));
-        await using var relay = new RelayFactory { Time = clock, Postgres = await DatabaseAsync(postgres) };
+        await using var database = await TestDatabase.CreateAsync(storage);
+        await using var relay = new RelayFactory(database) { Time = clock };
         using var client = relay.CreateClient();
         for (var hour = 0; hour < 6; hour++)
         {
@@ -84,10 +87,10 @@ public sealed class LogQueryTests
     }
 
     [SkippableTheory]
-    [MemberData(nameof(OnPostgres))]
-    public async Task Retention_TakesDeletedCallsOutOfTheSearchIndex(bool postgres)
+    [MemberData(nameof(Providers))]
+    public async Task Retention_TakesDeletedCallsOutOfTheSearchIndex(StorageKind storage)
     {
-        await using var harness = await Delivery.DeliveryHarness.StartAsync(postgres: await DatabaseAsync(postgres));
+        await using var harness = await Delivery.DeliveryHarness.StartAsync(storage);
         await harness.SendAsync("/v1/identify", """{"userId":"old","traits":{"email":"old@example.com"},"messageId":"old"}""");
         await harness.UntilStatusAsync("old", MessageStatus.Delivered);
         var queries = harness.Relay.Services.GetRequiredService<MessageQueries>();
@@ -112,6 +115,4 @@ public sealed class LogQueryTests
         await using var db = await relay.Services.GetRequiredService<IDbContextFactory<RelayDbContext>>().CreateDbContextAsync();
         return await db.Database.SqlQueryRaw<long>("""SELECT count(*) AS "Value" FROM "MessageSearch" """).SingleAsync();
     }
-
-    private static async Task<string?> DatabaseAsync(bool postgres) => postgres ? await PostgresServer.CreateDatabaseAsync() : null;
 }

@@ -12,16 +12,20 @@ using Userlist.Tests.Ingest;
 
 namespace Userlist.Tests.Dashboard;
 
-/// <summary>What operators change from the dashboard, seen from the running relay.</summary>
-public sealed class OperatorChangesTests
+/// <summary>What operators change from the dashboard, seen from the running relay, on each storage provider.</summary>
+public abstract class OperatorChangesTests(StorageKind storage)
 {
     private const string Operator = "ops@example.com";
 
-    [Fact]
+    public sealed class OnSqlite() : OperatorChangesTests(StorageKind.Sqlite);
+
+    public sealed class OnPostgres() : OperatorChangesTests(StorageKind.Postgres);
+
+    [SkippableFact]
     public async Task SavedSetting_WinsOverConfiguration_SurvivesRestart_AndBlankGoesBack()
     {
-        using var folder = new TemporaryFolder();
-        await using (var relay = new RelayFactory(folder))
+        await using var database = await TestDatabase.CreateAsync(storage);
+        await using (var relay = new RelayFactory(database))
         {
             relay.Settings["Userlist:RequestsPerMinute"] = "1000";
             var overrides = relay.Services.GetRequiredService<SettingsOverrides>();
@@ -31,7 +35,7 @@ public sealed class OperatorChangesTests
             Assert.Equal(600, relay.Services.GetRequiredService<IOptionsMonitor<UserlistOptions>>().CurrentValue.RequestsPerMinute);
         }
 
-        await using (var restarted = new RelayFactory(folder))
+        await using (var restarted = new RelayFactory(database))
         {
             restarted.Settings["Userlist:RequestsPerMinute"] = "1000";
             var options = restarted.Services.GetRequiredService<IOptionsMonitor<UserlistOptions>>();
@@ -47,10 +51,10 @@ public sealed class OperatorChangesTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SavedRetryPolicy_IsTheOneDeliveryFollows()
     {
-        await using var harness = await DeliveryHarness.StartAsync(u => u.Script = _ => Task.FromResult<FakeUserlist.Scripted?>(new(503)));
+        await using var harness = await DeliveryHarness.StartAsync(storage, u => u.Script = _ => Task.FromResult<FakeUserlist.Scripted?>(new(503)));
         Assert.Empty(await harness.Relay.Services.GetRequiredService<SettingsOverrides>()
             .SaveAsync(new Dictionary<string, string?> { ["Delivery:MaxAttempts"] = "2" }, Operator, CancellationToken.None));
 
@@ -60,10 +64,10 @@ public sealed class OperatorChangesTests
         Assert.Equal(2, (await harness.AttemptsAsync("two-tries")).Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Pause_HoldsNewCallsPending_ResumeDeliversThem()
     {
-        await using var harness = await DeliveryHarness.StartAsync();
+        await using var harness = await DeliveryHarness.StartAsync(storage);
         var settings = harness.Relay.Services.GetRequiredService<DeliverySettings>();
         var dispatcher = harness.Relay.Services.GetRequiredService<DeliveryDispatcher>();
         await settings.PauseAsync(Operator, CancellationToken.None);
@@ -81,10 +85,10 @@ public sealed class OperatorChangesTests
         await harness.UntilStatusAsync("held", MessageStatus.Delivered);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task HourlyActivity_CountsWhatWasReceivedDeliveredAndRejected()
     {
-        await using var harness = await DeliveryHarness.StartAsync(u => u.Script = request =>
+        await using var harness = await DeliveryHarness.StartAsync(storage, u => u.Script = request =>
             Task.FromResult(request.Body.Contains("\"refuse-me\"") ? new FakeUserlist.Scripted(422, """{"errors":["User must exist"]}""") : null));
 
         await harness.SendAsync("/v1/batch", """
@@ -99,10 +103,11 @@ public sealed class OperatorChangesTests
         Assert.Equal((3, 2, 1, 0), (hour.Received, hour.Delivered, hour.Rejected, hour.Failed));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task WriteKey_CreatedInTheDashboard_IngestsAndRecordsUse_UntilRevoked()
     {
-        await using var relay = new RelayFactory();
+        await using var database = await TestDatabase.CreateAsync(storage);
+        await using var relay = new RelayFactory(database);
         using var client = relay.CreateClient();
         var admin = relay.Services.GetRequiredService<WriteKeyAdmin>();
         var key = await admin.CreateAsync("Web app", Operator, CancellationToken.None);
@@ -118,10 +123,10 @@ public sealed class OperatorChangesTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(relay.Post("/v1/identify", """{"userId":"u"}""", key))).StatusCode);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SandboxSend_GoesThroughTheQueueAsASandboxCall()
     {
-        await using var harness = await DeliveryHarness.StartAsync();
+        await using var harness = await DeliveryHarness.StartAsync(storage);
         var sandbox = harness.Relay.Services.GetRequiredService<Sandbox>();
 
         var (id, preview) = await sandbox.SendAsync(Sandbox.Templates["group"], CancellationToken.None);

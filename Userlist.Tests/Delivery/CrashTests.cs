@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Userlist.Tests.Infrastructure;
 using Userlist.Tests.Operations;
 using Xunit.Abstractions;
@@ -13,10 +12,15 @@ namespace Userlist.Tests.Delivery;
 /// at a kill) are counted. The suite runs a short version; bench/crash/run.sh the full one
 /// (CRASH_CALLS, CRASH_USERS, CRASH_KILLS).
 /// </summary>
-[Collection(CrashCollection.Name)]
-public sealed class CrashTests(ITestOutputHelper output)
+public abstract class CrashTests(StorageKind storage, ITestOutputHelper output)
 {
     private const string WriteKey = "crash-key";
+
+    [Collection(CrashCollection.Name)]
+    public sealed class OnSqlite(ITestOutputHelper output) : CrashTests(StorageKind.Sqlite, output);
+
+    [Collection(CrashCollection.Name)]
+    public sealed class OnPostgres(ITestOutputHelper output) : CrashTests(StorageKind.Postgres, output);
 
     [SkippableFact]
     public async Task KilledAtRandomWhileCallsArrive_AcknowledgedCallsAreStoredOnceAndDeliveredInOrder()
@@ -26,9 +30,10 @@ public sealed class CrashTests(ITestOutputHelper output)
         var users = Setting("CRASH_USERS", 50);
         var kills = Setting("CRASH_KILLS", 3);
         using var folder = new TemporaryFolder();
+        await using var database = await TestDatabase.CreateAsync(storage);
         await using var userlist = await FakeUserlist.StartAsync();
         // The default lease (5 minutes) and retry policy: recovery must not wait for either.
-        var relay = new DeliveringRelay(folder.Path, userlist.Url, WriteKey, new() { ["Userlist__RequestsPerMinute"] = "1000000" });
+        var relay = new DeliveringRelay(folder.Path, userlist.Url, WriteKey, new() { ["Userlist__RequestsPerMinute"] = "1000000" }, database);
         await relay.StartAsync();
         var restarts = new List<DateTimeOffset?>();
         var resentCounted = 0.0;
@@ -42,7 +47,7 @@ public sealed class CrashTests(ITestOutputHelper output)
                 // The kill moment is the scenario's input, not a wait for anything.
                 await Task.Delay(random.Next(300, 1_500));
                 relay.Kill();
-                var waiting = (await StoredAsync(relay.DatabasePath)).Count(m => m.Status is 0 or 1 or 2);
+                var waiting = (await StoredAsync(database)).Count(m => m.Status is 0 or 1 or 2);
                 output.WriteLine($"killed the relay ({kill} of {kills}) with {userlist.Arrivals.Count} requests at Userlist and {waiting} calls waiting");
                 // Resuming is measured only when calls were waiting; otherwise the next arrival waits for the client.
                 restarts.Add(waiting > 0 ? DateTimeOffset.UtcNow : null);
@@ -52,10 +57,10 @@ public sealed class CrashTests(ITestOutputHelper output)
 
             var sent = await sending;
             var acknowledged = sent.Acknowledged.ToHashSet();
-            var stored = await StoredAsync(relay.DatabasePath);
-            await Eventually.HoldsAsync(async () => (await StoredAsync(relay.DatabasePath)).All(m => m.Status == 3),
+            var stored = await StoredAsync(database);
+            await Eventually.HoldsAsync(async () => (await StoredAsync(database)).All(m => m.Status == 3),
                 "every stored call is Delivered", TimeSpan.FromSeconds(Math.Max(60, calls / 100)));
-            stored = await StoredAsync(relay.DatabasePath);
+            stored = await StoredAsync(database);
 
             // Every acknowledged call is stored, once (the unique index makes more impossible; none may be missing).
             var missing = acknowledged.Except(stored.Select(m => m.MessageId)).ToList();
@@ -109,12 +114,11 @@ public sealed class CrashTests(ITestOutputHelper output)
         };
     });
 
-    private static async Task<List<(long Id, string MessageId, string? UserId, string? Type, int Status)>> StoredAsync(string databasePath)
+    private static async Task<List<(long Id, string MessageId, string? UserId, string? Type, int Status)>> StoredAsync(TestDatabase database)
     {
-        await using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
-        await connection.OpenAsync();
+        await using var connection = await database.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT Id, MessageId, UserId, Type, Status FROM Messages ORDER BY Id";
+        command.CommandText = """SELECT "Id", "MessageId", "UserId", "Type", "Status" FROM "Messages" ORDER BY "Id" """;
         await using var reader = await command.ExecuteReaderAsync();
         var rows = new List<(long, string, string?, string?, int)>();
         while (await reader.ReadAsync())

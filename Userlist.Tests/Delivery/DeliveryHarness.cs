@@ -11,9 +11,12 @@ public sealed class DeliveryHarness : IAsyncDisposable
 {
     public const string PushKey = "push-key-123";
 
-    private DeliveryHarness(FakeUserlist userlist, RelayFactory relay)
+    private readonly TestDatabase database;
+
+    private DeliveryHarness(FakeUserlist userlist, TestDatabase database, RelayFactory relay)
     {
         Userlist = userlist;
+        this.database = database;
         Relay = relay;
         Client = relay.CreateClient();
     }
@@ -27,14 +30,22 @@ public sealed class DeliveryHarness : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>On SQLite.</summary>
+    public static Task<DeliveryHarness> StartAsync(
+        Action<FakeUserlist>? script = null, Dictionary<string, string?>? settings = null, string? pushKey = PushKey, bool onRealPort = false) =>
+        StartAsync(StorageKind.Sqlite, script, settings, pushKey, onRealPort);
+
+    /// <summary>On a new database of the given provider, dropped with the harness.</summary>
     /// <param name="onRealPort">Listen on a loopback port (for clients outside the process) instead of the in-memory server.</param>
-    public static async Task<DeliveryHarness> StartAsync(
+    /// <param name="time">The relay's clock, when the test moves it.</param>
+    public static async Task<DeliveryHarness> StartAsync(StorageKind storage,
         Action<FakeUserlist>? script = null, Dictionary<string, string?>? settings = null, string? pushKey = PushKey, bool onRealPort = false,
-        string? postgres = null)
+        TimeProvider? time = null)
     {
+        var database = await TestDatabase.CreateAsync(storage);
         var userlist = await FakeUserlist.StartAsync();
         script?.Invoke(userlist);
-        var relay = new RelayFactory { Postgres = postgres };
+        var relay = new RelayFactory(database) { Time = time };
         relay.Settings["Userlist:PushApiUrl"] = userlist.Url.ToString();
         relay.Settings["Userlist:PushKey"] = pushKey ?? "";
         relay.Settings["Delivery:RetryInitialDelaySeconds"] = "0.05";
@@ -50,7 +61,7 @@ public sealed class DeliveryHarness : IAsyncDisposable
             relay.StartServer();
         }
 
-        return new DeliveryHarness(userlist, relay);
+        return new DeliveryHarness(userlist, database, relay);
     }
 
     public async Task SendAsync(string path, string body) =>
@@ -76,5 +87,6 @@ public sealed class DeliveryHarness : IAsyncDisposable
         Client.Dispose();
         await Relay.DisposeAsync();
         await Userlist.DisposeAsync();
+        await database.DisposeAsync();
     }
 }

@@ -12,15 +12,19 @@ namespace Userlist.Tests.Delivery;
 /// ±20% jitter, 8 attempts): the clock jumps from one due retry to the next, and each user's
 /// calls must still arrive in order once Userlist is back.
 /// </summary>
-public sealed class OutageTests
+public abstract class OutageTests(StorageKind storage)
 {
+    public sealed class OnSqlite() : OutageTests(StorageKind.Sqlite);
+
+    public sealed class OnPostgres() : OutageTests(StorageKind.Postgres);
+
     private const int Users = 5;
     private const int CallsPerUser = 4;
 
-    [Fact]
+    [SkippableFact]
     public async Task FiveMinuteOutage_EverythingDeliveredAfterwards_InEachUsersOrder_OnTheRetrySchedule()
     {
-        await using var outage = await Outage.StartAsync();
+        await using var outage = await Outage.StartAsync(storage);
         await outage.SendCallsAsync();
 
         await outage.DriveAsync(until: () => outage.Clock.GetUtcNow() >= outage.Started.AddMinutes(5));
@@ -35,10 +39,10 @@ public sealed class OutageTests
         Assert.Equal(messages.Count, outage.Userlist.Requests.Count(r => r.AnsweredStatus == 202));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task OutageBeyondThePolicy_EndsInFailedWithTheReason_AndABulkRetryDeliversAll()
     {
-        await using var outage = await Outage.StartAsync();
+        await using var outage = await Outage.StartAsync(storage);
         await outage.SendCallsAsync();
 
         await outage.DriveAsync(until: () => false, finished: messages => messages.All(m => m.Status == MessageStatus.Failed));
@@ -56,11 +60,12 @@ public sealed class OutageTests
 
     private sealed class Outage : IAsyncDisposable
     {
+        private readonly TestDatabase database;
         private volatile bool down = true;
 
-        private Outage(FakeUserlist userlist, RelayFactory relay, FakeTimeProvider clock)
+        private Outage(FakeUserlist userlist, TestDatabase database, RelayFactory relay, FakeTimeProvider clock)
         {
-            (Userlist, Relay, Clock) = (userlist, relay, clock);
+            (Userlist, this.database, Relay, Clock) = (userlist, database, relay, clock);
             Started = clock.GetUtcNow();
         }
 
@@ -72,17 +77,18 @@ public sealed class OutageTests
 
         public DateTimeOffset Started { get; }
 
-        public static async Task<Outage> StartAsync()
+        public static async Task<Outage> StartAsync(StorageKind storage)
         {
             var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+            var database = await TestDatabase.CreateAsync(storage);
             var userlist = await FakeUserlist.StartAsync();
-            var relay = new RelayFactory { Time = clock };
+            var relay = new RelayFactory(database) { Time = clock };
             relay.Settings["Userlist:PushApiUrl"] = userlist.Url.ToString();
             relay.Settings["Userlist:PushKey"] = "k";
 
             // No pacing waits on the frozen clock: the schedule under test is the retry policy's.
             relay.Settings["Userlist:RequestsPerMinute"] = "1000000";
-            var outage = new Outage(userlist, relay, clock);
+            var outage = new Outage(userlist, database, relay, clock);
             userlist.Script = _ => Task.FromResult(outage.down ? new FakeUserlist.Scripted(503) : null);
             return outage;
         }
@@ -153,6 +159,7 @@ public sealed class OutageTests
         {
             await Relay.DisposeAsync();
             await Userlist.DisposeAsync();
+            await database.DisposeAsync();
         }
 
         /// <summary>

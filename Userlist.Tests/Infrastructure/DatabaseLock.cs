@@ -1,24 +1,29 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Userlist.Tests.Infrastructure;
 
-/// <summary>Another process's write transaction on the relay's database, held until released or disposed.</summary>
+/// <summary>
+/// Another connection's write transaction on the relay's database, held until released or
+/// disposed: nothing else can store calls meanwhile (SQLite's one write lock; on PostgreSQL a lock
+/// on the call table that lets reads through).
+/// </summary>
 public sealed class DatabaseLock : IAsyncDisposable
 {
-    private readonly SqliteConnection connection;
-    private readonly SqliteTransaction transaction;
+    private readonly DbConnection connection;
+    private readonly DbTransaction transaction;
 
-    private DatabaseLock(SqliteConnection connection, SqliteTransaction transaction) =>
+    private DatabaseLock(DbConnection connection, DbTransaction transaction) =>
         (this.connection, this.transaction) = (connection, transaction);
 
-    public static async Task<DatabaseLock> HoldAsync(string databasePath)
+    public static async Task<DatabaseLock> HoldAsync(TestDatabase database)
     {
-        var connection = new SqliteConnection($"Data Source={databasePath}");
-        await connection.OpenAsync();
-        var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
+        var connection = await database.OpenAsync();
+        var transaction = await connection.BeginTransactionAsync();
         await using var write = connection.CreateCommand();
         write.Transaction = transaction;
-        write.CommandText = "UPDATE Messages SET StatusReason = 'held' WHERE 0";
+        write.CommandText = database.Kind == StorageKind.Sqlite
+            ? "UPDATE Messages SET StatusReason = 'held' WHERE 0"
+            : """LOCK TABLE "Messages" IN EXCLUSIVE MODE""";
         await write.ExecuteNonQueryAsync();
         return new DatabaseLock(connection, transaction);
     }

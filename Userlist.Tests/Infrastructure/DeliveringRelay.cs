@@ -1,11 +1,12 @@
 namespace Userlist.Tests.Infrastructure;
 
 /// <summary>
-/// The built relay as its own process, delivering to a fake Userlist, on files kept in a folder
-/// across restarts: stopped as a deploy does (SIGTERM) or killed as a crash does (SIGKILL), and
-/// started again on the same database and port.
+/// The built relay as its own process, delivering to a fake Userlist, run in a folder and on a
+/// database both kept across restarts (by default the SQLite file in the folder): stopped as a
+/// deploy does (SIGTERM) or killed as a crash does (SIGKILL), and started again on the same
+/// database and port.
 /// </summary>
-public sealed class DeliveringRelay(string folder, Uri userlist, string writeKey, Dictionary<string, string?>? settings = null)
+public sealed class DeliveringRelay(string folder, Uri userlist, string writeKey, Dictionary<string, string?>? settings = null, TestDatabase? database = null)
 {
     private RelayProcess? process;
 
@@ -13,12 +14,14 @@ public sealed class DeliveringRelay(string folder, Uri userlist, string writeKey
 
     public Uri Address => new($"http://127.0.0.1:{Port}");
 
-    public string DatabasePath => RelayProcess.DatabasePath(folder);
+    public TestDatabase Database { get; } = database ?? TestDatabase.Sqlite(folder);
+
+    public string DatabasePath => Database.SqlitePath;
 
     /// <summary>Starts the process and returns once it answers.</summary>
     public async Task StartAsync()
     {
-        var environment = new Dictionary<string, string?>
+        var environment = new Dictionary<string, string?>(Database.Environment)
         {
             ["Urls"] = Address.ToString(),
             ["Ingest__WriteKeys__0"] = writeKey,

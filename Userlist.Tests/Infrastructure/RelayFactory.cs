@@ -14,35 +14,36 @@ using Userlist.Core.Storage;
 namespace Userlist.Tests.Infrastructure;
 
 /// <summary>
-/// The relay in-process on its own SQLite file (a real file, so WAL and fsync are real), or on a
-/// PostgreSQL database of the test's (<see cref="Postgres"/>), with the test write key configured.
+/// The relay in-process, with the test write key configured, on its own SQLite file (a real file,
+/// so WAL and fsync are real) or on a <see cref="TestDatabase"/> of the test's, on either provider.
 /// Settings and a clock can be given before the first request.
 /// </summary>
 public sealed class RelayFactory : WebApplicationFactory<Program>
 {
     public const string WriteKey = "wk_test_123";
 
-    private readonly TemporaryFolder folder;
+    private readonly TemporaryFolder? ownFolder;
 
+    /// <summary>On relay.db in the folder, or in a temporary folder of its own when none is given.</summary>
     public RelayFactory(TemporaryFolder? folder = null)
     {
-        this.folder = folder ?? new TemporaryFolder();
-        OwnsFolder = folder is null;
+        ownFolder = folder is null ? new TemporaryFolder() : null;
+        Database = TestDatabase.Sqlite((folder ?? ownFolder!).Path);
     }
 
-    public string DatabasePath => Path.Combine(folder.Path, "relay.db");
+    /// <summary>On the test's database, which it keeps: a relay made on it afterwards sees the same data.</summary>
+    public RelayFactory(TestDatabase database) => Database = database;
+
+    public TestDatabase Database { get; }
+
+    public string DatabasePath => Database.SqlitePath;
 
     public Dictionary<string, string?> Settings { get; } = [];
 
     public TimeProvider? Time { get; init; }
 
-    /// <summary>A PostgreSQL connection string: the relay runs on that database instead of its SQLite file.</summary>
-    public string? Postgres { get; init; }
-
     /// <summary>Everything the relay logged, at every level.</summary>
     public CapturedLogs Logs { get; } = new();
-
-    private bool OwnsFolder { get; }
 
     /// <summary>The base address of the relay once it listens on a real port (after UseKestrel and StartServer).</summary>
     public Uri ServerAddress =>
@@ -67,14 +68,9 @@ public sealed class RelayFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        if (Postgres is null)
+        foreach (var (key, value) in Database.Settings)
         {
-            builder.UseSetting("ConnectionStrings:Userlist", $"Data Source={DatabasePath}");
-        }
-        else
-        {
-            builder.UseSetting("Storage:Provider", "Postgres");
-            builder.UseSetting("ConnectionStrings:Userlist", Postgres);
+            builder.UseSetting(key, value);
         }
 
         builder.UseSetting("Ingest:WriteKeys:0", WriteKey);
@@ -96,9 +92,6 @@ public sealed class RelayFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        if (OwnsFolder)
-        {
-            folder.Dispose();
-        }
+        ownFolder?.Dispose();
     }
 }

@@ -7,11 +7,15 @@ using Userlist.Core.Storage;
 namespace Userlist.Tests.Ingest;
 
 /// <summary>The accepted test vectors TV-1..TV-13 of the Segment tracking API notes: what real clients send.</summary>
-public sealed class AcceptedTrafficTests(RelayFixture fixture) : IClassFixture<RelayFixture>
+public abstract class AcceptedTrafficTests(RelayFixture fixture)
 {
-    private readonly HttpClient client = fixture.Client;
+    public sealed class OnSqlite(RelayFixture.OnSqlite fixture) : AcceptedTrafficTests(fixture), IClassFixture<RelayFixture.OnSqlite>;
 
-    [Fact]
+    public sealed class OnPostgres(RelayFixture.OnPostgres fixture) : AcceptedTrafficTests(fixture), IClassFixture<RelayFixture.OnPostgres>;
+
+    private HttpClient Client => fixture.Client;
+
+    [SkippableFact]
     public async Task Batch_FromAnalyticsNode_StoresBothCallsWithCorrectedTimestamp()
     {
         const string body = """
@@ -21,7 +25,7 @@ public sealed class AcceptedTrafficTests(RelayFixture fixture) : IClassFixture<R
             ],"writeKey":"wk_test_123","sentAt":"2024-05-01T12:00:02.000Z"}
             """;
 
-        await (await client.SendAsync(fixture.Relay.Post("/v1/batch", body))).AssertSuccessAsync();
+        await (await Client.SendAsync(fixture.Relay.Post("/v1/batch", body))).AssertSuccessAsync();
 
         var identify = await StoredAsync("node-next-1714564800000-0f0e0d0c-0b0a-4090-8807-060504030201");
         var track = await StoredAsync("node-next-1714564801000-1f1e1d1c-1b1a-4191-8817-161514131211");
@@ -38,7 +42,7 @@ public sealed class AcceptedTrafficTests(RelayFixture fixture) : IClassFixture<R
         Assert.False(json.TryGetProperty("writeKey", out _), "the write key must not be stored");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Batch_FromAnalyticsCSharp_GzipWithoutContentTypeOrAuthIsStoredOnce()
     {
         const string body = """
@@ -50,59 +54,60 @@ public sealed class AcceptedTrafficTests(RelayFixture fixture) : IClassFixture<R
             using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/b") { Content = new ByteArrayContent(Gzip(body)) };
             request.Content.Headers.ContentEncoding.Add("gzip");
             request.Headers.Accept.ParseAdd("text/plain");
-            await (await client.SendAsync(request)).AssertSuccessAsync();
+            await (await Client.SendAsync(request)).AssertSuccessAsync();
         }
 
         var stored = (await fixture.Relay.MessagesAsync()).Where(m => m.MessageId == "2b1e4c1a-9d8f-4e3b-8a7c-6d5e4f3a2b1c").ToList();
         var track = Assert.Single(stored);
-        // 12:00:10.500 - (12:00:05.7654321 - 12:00:00.1234567) = 12:00:04.8580246
-        Assert.Equal(new DateTime(2024, 5, 1, 12, 0, 4, DateTimeKind.Utc).AddTicks(8_580_246), track.Timestamp);
+        // 12:00:10.500 - (12:00:05.7654321 - 12:00:00.1234567) = 12:00:04.8580246, to the microsecond,
+        // all that PostgreSQL's timestamps hold.
+        Assert.Equal(new DateTime(2024, 5, 1, 12, 0, 4, DateTimeKind.Utc).AddTicks(8_580_246), track.Timestamp!.Value, TimeSpan.FromMicroseconds(1));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Batch_FromAnalyticsPython_NullAnonymousIdIsAbsentAndAnswerIsExactly200()
     {
         const string body = """
             {"batch":[{"properties":{},"timestamp":"2024-05-01T12:00:00.123+00:00","context":{"library":{"name":"analytics-python","version":"2.3.4"}},"type":"page","name":"Pricing","userId":"user-42","anonymousId":null,"messageId":"6c0d2a4e-5b1f-4c3d-9e8f-7a6b5c4d3e2f","integrations":{}}],"sentAt":"2024-05-01T12:00:00.456789+00:00","writeKey":"wk_test_123"}
             """;
 
-        await (await client.SendAsync(fixture.Relay.Post("/v1/batch", body, writeKey: null))).AssertSuccessAsync();
+        await (await Client.SendAsync(fixture.Relay.Post("/v1/batch", body, writeKey: null))).AssertSuccessAsync();
 
         var page = await StoredAsync("6c0d2a4e-5b1f-4c3d-9e8f-7a6b5c4d3e2f");
         Assert.Equal(("page", null, MessageStatus.Pending), (page.Type, page.AnonymousId, page.Status));
         Assert.False(page.PayloadJson().TryGetProperty("anonymousId", out _));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Batch_FromAnalyticsGo_MergesBatchContextAndParsesNineDigitOffsetTimestamps()
     {
         const string body = """
             {"messageId":"b7c1d9e0-1111-4222-8333-944455556666","sentAt":"2024-05-01T05:00:02.123456789-07:00","batch":[{"type":"group","messageId":"go-a1","userId":"user-42","groupId":"acct-7","timestamp":"2024-05-01T05:00:01.987654321-07:00","traits":{"name":"Initech","plan":"enterprise"}}],"context":{"library":{"name":"analytics-go","version":"3.0.0"}}}
             """;
 
-        await (await client.SendAsync(fixture.Relay.Post("/v1/batch", body))).AssertSuccessAsync();
+        await (await Client.SendAsync(fixture.Relay.Post("/v1/batch", body))).AssertSuccessAsync();
 
         var group = await StoredAsync("go-a1");
         Assert.Equal(("group", "acct-7"), (group.Type, group.GroupId));
         Assert.Equal("analytics-go", group.PayloadJson().GetProperty("context").GetProperty("library").GetProperty("name").GetString());
-        // 12:00:10.500 - (12:00:02.1234567 - 12:00:01.9876543), sent in the call's own offset.
-        Assert.Equal(new DateTime(2024, 5, 1, 12, 0, 10, DateTimeKind.Utc).AddTicks(3_641_976), group.Timestamp);
+        // 12:00:10.500 - (12:00:02.1234567 - 12:00:01.9876543) to the microsecond, sent in the call's own offset.
+        Assert.Equal(new DateTime(2024, 5, 1, 12, 0, 10, DateTimeKind.Utc).AddTicks(3_641_976), group.Timestamp!.Value, TimeSpan.FromMicroseconds(1));
         Assert.Equal("2024-05-01T05:00:10.3641976-07:00", group.PayloadJson().GetProperty("timestamp").GetString());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Import_FromRubyJavaOrDotNet_StoresAlias()
     {
         const string body = """
             {"sentAt":"2024-05-01T14:00:02.0000000+02:00","messageId":"net-batch-1","batch":[{"type":"alias","previousId":"anon-9","userId":"user-42","messageId":"r1","timestamp":"2024-05-01T14:00:00.0000000+02:00"}]}
             """;
 
-        await (await client.SendAsync(fixture.Relay.Post("/v1/import", body))).AssertSuccessAsync();
+        await (await Client.SendAsync(fixture.Relay.Post("/v1/import", body))).AssertSuccessAsync();
 
         Assert.Equal("alias", (await StoredAsync("r1")).Type);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Identify_RawHttpWithoutSentAt_TakesTypeFromPathGeneratesMessageIdAndKeepsTimestamp()
     {
         const string body = """
@@ -110,7 +115,7 @@ public sealed class AcceptedTrafficTests(RelayFixture fixture) : IClassFixture<R
             """;
         var before = (await fixture.Relay.MessagesAsync()).Count;
 
-        await (await client.SendAsync(fixture.Relay.Post("/v1/identify", body))).AssertSuccessAsync();
+        await (await Client.SendAsync(fixture.Relay.Post("/v1/identify", body))).AssertSuccessAsync();
 
         var identify = (await fixture.Relay.MessagesAsync()).Skip(before).Single();
         Assert.Equal(("identify", "019mr8mf4r"), (identify.Type, identify.UserId));
@@ -119,7 +124,7 @@ public sealed class AcceptedTrafficTests(RelayFixture fixture) : IClassFixture<R
         Assert.Equal(new DateTime(2012, 12, 2, 0, 30, 8, 276, DateTimeKind.Utc), identify.Timestamp);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("/v1/track", """{"event":"happy-path","userId":"123","writeKey":"wk_test_123","messageId":"58524f3a-3b76-4eac-aa97-d88bccdf4f77"}""", "track", null)]
     [InlineData("/v1/group", """{"userId":"019mr8mf4r","groupId":"8e9df332ac","traits":{"name":"Initech","employees":420},"messageId":"tv7-group"}""", "group", "Basic")]
     [InlineData("/v1/alias", """{"previousId":"39239-239239-239239-23923","userId":"019mr8mf4r","messageId":"tv7-alias"}""", "alias", "Basic")]
@@ -129,31 +134,31 @@ public sealed class AcceptedTrafficTests(RelayFixture fixture) : IClassFixture<R
     {
         var request = fixture.Relay.Post(path, body, writeKey: auth is null ? null : Infrastructure.RelayFactory.WriteKey);
 
-        await (await client.SendAsync(request)).AssertSuccessAsync();
+        await (await Client.SendAsync(request)).AssertSuccessAsync();
 
         var messageId = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("messageId").GetString()!;
         Assert.Equal(type, (await StoredAsync(messageId)).Type);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Identify_BasicAuthWithoutColon_IsAccepted()
     {
         using var request = fixture.Relay.Post("/v1/identify", """{"userId":"u-tv8","messageId":"tv8"}""", writeKey: null);
         request.Headers.Authorization = new("Basic", "d2tfdGVzdF8xMjM=");
 
-        await (await client.SendAsync(request)).AssertSuccessAsync();
+        await (await Client.SendAsync(request)).AssertSuccessAsync();
 
         Assert.Equal("u-tv8", (await StoredAsync("tv8")).UserId);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task BrowserTrack_CrossOriginWithPreflight_IsAllowedAndStored()
     {
         using var preflight = new HttpRequestMessage(HttpMethod.Options, "/v1/t");
         preflight.Headers.Add("Origin", "https://app.example.com");
         preflight.Headers.Add("Access-Control-Request-Method", "POST");
         preflight.Headers.Add("Access-Control-Request-Headers", "authorization,content-type,x-retry-count");
-        var answer = await client.SendAsync(preflight);
+        var answer = await Client.SendAsync(preflight);
 
         Assert.True(answer.IsSuccessStatusCode, $"preflight answered {(int)answer.StatusCode}");
         Assert.Equal("https://app.example.com", answer.Headers.GetValues("Access-Control-Allow-Origin").Single());
@@ -168,7 +173,7 @@ public sealed class AcceptedTrafficTests(RelayFixture fixture) : IClassFixture<R
         using var post = fixture.Relay.Post("/v1/t", body);
         post.Content = new StringContent(body, Encoding.UTF8, "text/plain");
         post.Headers.Add("Origin", "https://app.example.com");
-        var response = await client.SendAsync(post);
+        var response = await Client.SendAsync(post);
 
         await response.AssertSuccessAsync();
         Assert.Equal("https://app.example.com", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
@@ -177,7 +182,7 @@ public sealed class AcceptedTrafficTests(RelayFixture fixture) : IClassFixture<R
         Assert.Equal(new DateTime(2024, 5, 1, 12, 0, 10, 450, DateTimeKind.Utc), track.Timestamp);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task BrowserBatch_TextPlainWithSentAtOnEnvelope_IsStored()
     {
         const string body = """
@@ -186,54 +191,54 @@ public sealed class AcceptedTrafficTests(RelayFixture fixture) : IClassFixture<R
         using var request = fixture.Relay.Post("/v1/b", body);
         request.Content = new StringContent(body, Encoding.UTF8, "text/plain");
 
-        await (await client.SendAsync(request)).AssertSuccessAsync();
+        await (await Client.SendAsync(request)).AssertSuccessAsync();
 
         Assert.Equal(new DateTime(2024, 5, 1, 12, 0, 9, 500, DateTimeKind.Utc), (await StoredAsync("tv10-1")).Timestamp);
         Assert.Equal("page", (await StoredAsync("tv10-2")).Type);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Webhook_ClassicSignedCall_IsStoredAndBadOrMissingSignaturesAre401()
     {
         const string body = """{"type":"track","event":"Item Purchased","userId":"user-42","messageId":"wh-msg-0001","timestamp":"2024-05-01T12:00:00.000Z","properties":{"plan":"pro"}}""";
         Assert.Equal(153, Encoding.UTF8.GetByteCount(body));
 
-        await (await client.SendAsync(Webhook(body, "0000000000000000000000000000000000000000"))).AssertErrorAsync(HttpStatusCode.Unauthorized, "invalid_signature");
-        await (await client.SendAsync(Webhook(body, null))).AssertErrorAsync(HttpStatusCode.Unauthorized, "invalid_signature");
+        await (await Client.SendAsync(Webhook(body, "0000000000000000000000000000000000000000"))).AssertErrorAsync(HttpStatusCode.Unauthorized, "invalid_signature");
+        await (await Client.SendAsync(Webhook(body, null))).AssertErrorAsync(HttpStatusCode.Unauthorized, "invalid_signature");
         Assert.DoesNotContain(await fixture.Relay.MessagesAsync(), m => m.MessageId == "wh-msg-0001");
 
-        await (await client.SendAsync(Webhook(body, "9d8e9ad4a162192422ccaa392c6ce83de70669b5"))).AssertSuccessAsync();
+        await (await Client.SendAsync(Webhook(body, "9d8e9ad4a162192422ccaa392c6ce83de70669b5"))).AssertSuccessAsync();
         var track = await StoredAsync("wh-msg-0001");
         Assert.Equal(("webhook", "track"), (track.SourceId, track.Type));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Webhook_ActionsBatchSignedOnFirstElement_StoresEveryCall()
     {
         const string body = """[{"type":"track","event":"A","userId":"u1","messageId":"wh-b-1"},{"type":"identify","userId":"u1","traits":{"email":"u1@example.com"},"messageId":"wh-b-2"}]""";
 
-        await (await client.SendAsync(Webhook(body, "5d90530395f83456a7fca3c825cd2a4fcfae0de1"))).AssertSuccessAsync();
+        await (await Client.SendAsync(Webhook(body, "5d90530395f83456a7fca3c825cd2a4fcfae0de1"))).AssertSuccessAsync();
 
         Assert.Equal("track", (await StoredAsync("wh-b-1")).Type);
         Assert.Equal("identify", (await StoredAsync("wh-b-2")).Type);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Webhook_DeleteNotification_IsRecorded()
     {
         const string body = """{"type":"delete","userId":"019mr8mf4r","timestamp":"2012-12-02T00:30:08.276Z","messageId":"wh-delete-1"}""";
         var signature = WebhookSignature.Compute(RelayFixture.WebhookSecret, Encoding.UTF8.GetBytes(body));
 
-        await (await client.SendAsync(Webhook(body, signature))).AssertSuccessAsync();
+        await (await Client.SendAsync(Webhook(body, signature))).AssertSuccessAsync();
 
         var delete = await StoredAsync("wh-delete-1");
         Assert.Equal(("delete", "019mr8mf4r", MessageStatus.Pending), (delete.Type, delete.UserId, delete.Status));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Delete_OnTheTrackingApi_IsNotACallType()
     {
-        var response = await client.SendAsync(fixture.Relay.Post("/v1/batch", """{"batch":[{"type":"delete","userId":"u","messageId":"not-webhook-delete"}]}"""));
+        var response = await Client.SendAsync(fixture.Relay.Post("/v1/batch", """{"batch":[{"type":"delete","userId":"u","messageId":"not-webhook-delete"}]}"""));
 
         Assert.Equal("invalid_type", (await response.JsonAsync()).GetProperty("rejected")[0].GetProperty("code").GetString());
         Assert.Equal(MessageStatus.Invalid, (await StoredAsync("not-webhook-delete")).Status);

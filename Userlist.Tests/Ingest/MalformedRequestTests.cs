@@ -6,7 +6,7 @@ using Userlist.Core.Storage;
 namespace Userlist.Tests.Ingest;
 
 /// <summary>The malformed and edge-case vectors M-1..M-26 of the Segment tracking API notes, with our decisions.</summary>
-public sealed class MalformedRequestTests(RelayFixture fixture) : IClassFixture<RelayFixture>
+public sealed class MalformedRequestTests(RelayFixture.OnSqlite fixture) : IClassFixture<RelayFixture.OnSqlite>
 {
     private readonly HttpClient client = fixture.Client;
 

@@ -33,7 +33,8 @@ public sealed class CopyToPostgresTests
     [SkippableFact]
     public async Task CopyToPostgres_FromAStoppedRelay_RelayOnPostgresCarriesOnWithEverything_AndASecondCopyIsRefused()
     {
-        var database = await PostgresServer.CreateDatabaseAsync();
+        await using var target = await TestDatabase.CreateAsync(StorageKind.Postgres);
+        var database = target.ConnectionString;
         using var data = new TemporaryFolder();
         await using var userlist = await FakeUserlist.StartAsync();
         var used = await UseOnSqliteAsync(data, userlist);
@@ -53,7 +54,7 @@ public sealed class CopyToPostgresTests
             Assert.DoesNotContain(copy.Output, l => l.Contains("Password", StringComparison.OrdinalIgnoreCase));
         }
 
-        await using (var moved = new RelayFactory { Postgres = database })
+        await using (var moved = new RelayFactory(target))
         {
             moved.Settings["Userlist:PushApiUrl"] = userlist.Url.ToString();
             using var client = moved.CreateClient();

@@ -78,7 +78,7 @@ public sealed class HealthTests
         using var client = relay.CreateClient();
         await UntilReadyAsync(client);
 
-        await using (var held = await DatabaseLock.HoldAsync(relay.DatabasePath))
+        await using (var held = await DatabaseLock.HoldAsync(relay.Database))
         {
             // Waits the default Storage:WriteTimeoutSeconds (5 s), as ingest does, then gives up.
             var locked = await client.GetAsync("/readyz");

@@ -42,7 +42,7 @@ public sealed class StorageCallsTests
         var writeKeys = context.Get<WriteKeyAdmin>();
         var overrides = context.Get<SettingsOverrides>();
 
-        await using (await DatabaseLock.HoldAsync(context.DatabasePath))
+        await using (await DatabaseLock.HoldAsync(TestDatabase.Sqlite(Path.GetDirectoryName(context.DatabasePath)!)))
         {
             // Set-based updates, tracked inserts (EF wraps the provider's exception) and plain SQL.
             await AssertLockedAsync(() => context.Get<RetryService>().RetryAsync(call.Id, Operator, CancellationToken.None));

@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Userlist.Core.Storage;
@@ -8,59 +7,36 @@ using Userlist.Tests.Ingest;
 
 namespace Userlist.Tests.Storage;
 
-public sealed class StorageTests
+/// <summary>What either provider must keep: every acknowledged call stored once, across restarts and under load.</summary>
+public abstract class StorageTests(StorageKind storage)
 {
-    [Fact]
+    public sealed class OnSqlite() : StorageTests(StorageKind.Sqlite);
+
+    public sealed class OnPostgres() : StorageTests(StorageKind.Postgres);
+
+    [SkippableFact]
     public async Task Migrations_MatchTheModel_NoPendingChanges()
     {
-        await using var relay = new RelayFactory();
+        await using var database = await TestDatabase.CreateAsync(storage);
+        await using var relay = new RelayFactory(database);
         await using var db = await relay.Services.GetRequiredService<IDbContextFactory<RelayDbContext>>().CreateDbContextAsync();
 
         Assert.False(db.Database.HasPendingModelChanges(), "the model changed without a migration: run dotnet ef migrations add");
     }
 
-    [Fact]
-    public async Task Database_AtStart_IsMigratedInWalModeWithFullSync()
-    {
-        await using var relay = new RelayFactory();
-        using var client = relay.CreateClient();
-        await (await client.SendAsync(relay.Post("/v1/track", """{"event":"E","userId":"u","messageId":"wal"}"""))).AssertSuccessAsync();
-
-        await using var db = await relay.Services.GetRequiredService<IDbContextFactory<RelayDbContext>>().CreateDbContextAsync();
-        var latest = db.Database.GetMigrations().Last();
-        await using var connection = new SqliteConnection($"Data Source={relay.DatabasePath}");
-        await connection.OpenAsync();
-        Assert.Equal("wal", await ScalarAsync(connection, "PRAGMA journal_mode"));
-        Assert.Contains(latest, await ScalarAsync(connection, "SELECT group_concat(MigrationId) FROM __EFMigrationsHistory"), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task FirstStart_InAFolderThatDoesNotExistYet_CreatesItAndTakesCalls()
-    {
-        using var folder = new TemporaryFolder();
-        var database = Path.Combine(folder.Path, "not", "yet", "relay.db");
-        await using var relay = new RelayFactory { Settings = { ["ConnectionStrings:Userlist"] = $"Data Source={database}" } };
-        using var client = relay.CreateClient();
-
-        await (await client.SendAsync(relay.Post("/v1/track", """{"event":"E","userId":"u","messageId":"fresh"}"""))).AssertSuccessAsync();
-
-        Assert.True(File.Exists(database));
-        Assert.True(File.Exists(Path.Combine(folder.Path, "not", "yet", "hangfire.db")));
-    }
-
-    [Fact]
+    [SkippableFact]
     public async Task Calls_AcknowledgedBeforeARestart_AreAllThereAfterIt()
     {
-        using var folder = new TemporaryFolder();
+        await using var database = await TestDatabase.CreateAsync(storage);
         var batch = string.Join(',', Enumerable.Range(0, 50).Select(i => $$"""{"type":"track","event":"E","userId":"u{{i % 5}}","messageId":"restart-{{i}}"}"""));
-        await using (var first = new RelayFactory(folder))
+        await using (var first = new RelayFactory(database))
         {
             using var client = first.CreateClient();
             await (await client.SendAsync(first.Post("/v1/batch", $$"""{"batch":[{{batch}}]}"""))).AssertSuccessAsync();
             await (await client.SendAsync(first.Post("/v1/identify", """{"userId":"u1","messageId":"restart-single"}"""))).AssertSuccessAsync();
         }
 
-        await using var second = new RelayFactory(folder);
+        await using var second = new RelayFactory(database);
         using var again = second.CreateClient();
         // The same batch resent after the restart (a client retrying) must not be stored twice.
         await (await again.SendAsync(second.Post("/v1/batch", $$"""{"batch":[{{batch}}]}"""))).AssertSuccessAsync();
@@ -70,14 +46,15 @@ public sealed class StorageTests
         Assert.All(stored, m => Assert.Equal(MessageStatus.Pending, m.Status));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Ingest_WhileTheDatabaseIsLockedPastTheTimeout_Answers503WithRetryAfterAndStoresNothing()
     {
-        await using var relay = new RelayFactory { Settings = { ["Storage:WriteTimeoutSeconds"] = "1" } };
+        await using var database = await TestDatabase.CreateAsync(storage);
+        await using var relay = new RelayFactory(database) { Settings = { ["Storage:WriteTimeoutSeconds"] = "1" } };
         using var client = relay.CreateClient();
         await (await client.SendAsync(relay.Post("/v1/track", """{"event":"E","userId":"u","messageId":"before-lock"}"""))).AssertSuccessAsync();
 
-        await using (await DatabaseLock.HoldAsync(relay.DatabasePath))
+        await using (await DatabaseLock.HoldAsync(relay.Database))
         {
             var response = await client.SendAsync(relay.Post("/v1/batch", """{"batch":[{"type":"track","event":"E","userId":"u","messageId":"during-lock"}]}"""));
 
@@ -90,10 +67,11 @@ public sealed class StorageTests
         Assert.Contains(await relay.MessagesAsync(), m => m.MessageId == "after-lock");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ConcurrentRequests_AreCommittedTogether_FewerCommitsThanRequests()
     {
-        await using var relay = new RelayFactory { Settings = { ["Storage:WriteTimeoutSeconds"] = "60" } };
+        await using var database = await TestDatabase.CreateAsync(storage);
+        await using var relay = new RelayFactory(database) { Settings = { ["Storage:WriteTimeoutSeconds"] = "60" } };
         using var client = relay.CreateClient();
         await (await client.SendAsync(relay.Post("/v1/track", """{"event":"E","userId":"u","messageId":"warm-up"}"""))).AssertSuccessAsync();
         var writer = relay.Services.GetRequiredService<MessageWriter>();
@@ -102,7 +80,7 @@ public sealed class StorageTests
 
         // Hold the write lock so the requests queue up behind one commit, as they do under load.
         Task<HttpResponseMessage>[] requests;
-        await using (var heldLock = await DatabaseLock.HoldAsync(relay.DatabasePath))
+        await using (var heldLock = await DatabaseLock.HoldAsync(relay.Database))
         {
             requests = Enumerable.Range(0, 40)
                 .Select(i => client.SendAsync(relay.Post("/v1/track", $$"""{"event":"E","userId":"u","messageId":"group-{{i}}"}""")))
@@ -122,10 +100,29 @@ public sealed class StorageTests
         Assert.InRange(commits, 1, 3);
     }
 
-    private static async Task<string?> ScalarAsync(SqliteConnection connection, string sql)
+    [SkippableFact]
+    public async Task ParallelRequests_EachCallSentTwiceAtOnce_EveryCallIsStoredAndCountedOnce()
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (await command.ExecuteScalarAsync())?.ToString();
+        await using var database = await TestDatabase.CreateAsync(storage);
+        await using var relay = new RelayFactory(database) { Settings = { ["Storage:WriteTimeoutSeconds"] = "60" } };
+        using var client = relay.CreateClient();
+        // 100 batches of 5 calls, each batch sent by two clients at once (a retry while the first is
+        // still in flight): 200 requests racing into the same commits.
+        var batches = Enumerable.Range(0, 100).Select(b => string.Join(',', Enumerable.Range(0, 5).Select(c =>
+            $$"""{"type":"track","event":"E","userId":"user-{{b % 7}}","messageId":"parallel-{{b}}-{{c}}"}"""))).ToList();
+
+        var responses = await Task.WhenAll(batches.Concat(batches)
+            .Select(batch => client.SendAsync(relay.Post("/v1/batch", $$"""{"batch":[{{batch}}]}"""))));
+
+        foreach (var response in responses)
+        {
+            await response.AssertSuccessAsync();
+        }
+
+        var stored = await relay.MessagesAsync();
+        Assert.Equal(500, stored.Count);
+        Assert.Equal(500, stored.Select(m => m.MessageId).Distinct().Count());
+        var hours = await relay.Services.GetRequiredService<MessageStatistics>().LastDayAsync(CancellationToken.None);
+        Assert.Equal(500, hours.Sum(hour => hour.Received));
     }
 }

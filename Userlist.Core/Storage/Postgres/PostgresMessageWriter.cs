@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -51,7 +52,7 @@ internal sealed partial class PostgresMessageWriter(PostgresConnections connecti
 
         var activity = BeginCount();
         // A messageId twice in one commit is inserted once: the first is new, the rest duplicates.
-        var added = CountEach(items, (write, call) => inserted.Remove((write.SourceId, call.MessageId)), activity);
+        var added = CountEach(items, (write, call) => inserted.Remove((write.SourceId, Storable(call.MessageId))), activity);
 
         activity.Write(connection, transaction);
         if (added > 0)
@@ -77,6 +78,14 @@ internal sealed partial class PostgresMessageWriter(PostgresConnections connecti
         connection = null;
     }
 
+    /// <summary>
+    /// PostgreSQL's text holds no NUL character, which a JSON string may carry escaped (\u0000): the
+    /// columns taken from a call keep it as U+FFFD, so the call is stored instead of refused. The
+    /// payload, which is what gets delivered, keeps it escaped as sent.
+    /// </summary>
+    [return: NotNullIfNotNull(nameof(text))]
+    private static string? Storable(string? text) => text?.Replace('\0', '\uFFFD');
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not store incoming calls (PostgreSQL): {Reason}; answering 503")]
     private partial void LogStorageFailure(string reason);
 
@@ -93,17 +102,17 @@ internal sealed partial class PostgresMessageWriter(PostgresConnections connecti
         {
             var (status, reason) = InitialStatus(call);
             sources.Add(write.SourceId);
-            messages.Add(call.MessageId);
-            types.Add(call.Type);
-            users.Add(call.UserId);
-            anonymous.Add(call.AnonymousId);
-            groups.Add(call.GroupId);
-            events.Add(call.Event);
+            messages.Add(Storable(call.MessageId));
+            types.Add(Storable(call.Type));
+            users.Add(Storable(call.UserId));
+            anonymous.Add(Storable(call.AnonymousId));
+            groups.Add(Storable(call.GroupId));
+            events.Add(Storable(call.Event));
             received.Add(DateTime.SpecifyKind(write.ReceivedAtUtc, DateTimeKind.Utc));
             timestamps.Add(call.TimestampUtc is { } at ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : null);
             payloads.Add(call.Json);
             statuses.Add((int)status);
-            reasons.Add(reason);
+            reasons.Add(Storable(reason));
         }
 
         public void Bind(NpgsqlCommand command)

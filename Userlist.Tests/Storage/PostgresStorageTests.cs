@@ -1,0 +1,59 @@
+using Microsoft.Extensions.DependencyInjection;
+using Userlist.Core.Storage;
+using Userlist.Tests.Infrastructure;
+using Userlist.Tests.Ingest;
+
+namespace Userlist.Tests.Storage;
+
+/// <summary>What only PostgreSQL does: claims that pass over rows another transaction holds; a quiet first start.</summary>
+public sealed class PostgresStorageTests
+{
+    [SkippableFact]
+    public async Task FirstStart_OnAnEmptyDatabase_LogsNoError()
+    {
+        await using var database = await TestDatabase.CreateAsync(StorageKind.Postgres);
+        await using var relay = new RelayFactory(database);
+        using var client = relay.CreateClient();
+
+        await (await client.SendAsync(relay.Post("/v1/track", """{"event":"E","userId":"u","messageId":"m1"}"""))).AssertSuccessAsync();
+
+        Assert.DoesNotContain(relay.Logs.Lines, line => line.StartsWith("Error", StringComparison.Ordinal) || line.StartsWith("Critical", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
+    public async Task Claim_RowLockedByAnotherTransaction_IsSkippedWithoutWaiting_TheNextIsClaimed()
+    {
+        await using var database = await TestDatabase.CreateAsync(StorageKind.Postgres);
+        // No Push API key: the relay itself claims nothing, only the test does.
+        await using var relay = new RelayFactory(database);
+        using var client = relay.CreateClient();
+        await (await client.SendAsync(relay.Post("/v1/batch", """
+            {"batch":[{"type":"identify","userId":"a","messageId":"locked"},{"type":"identify","userId":"b","messageId":"free"}]}
+            """))).AssertSuccessAsync();
+        // Taking the role returns orphaned claims: let that happen before the test claims.
+        var role = relay.Services.GetRequiredService<IDispatcherRole>();
+        await Eventually.HoldsAsync(() => Task.FromResult(role.IsDispatcher), "the relay is the dispatcher");
+        var claims = relay.Services.GetRequiredService<ICallClaims>();
+        var now = DateTime.UtcNow;
+
+        await using var other = await database.OpenAsync();
+        await using var transaction = await other.BeginTransactionAsync();
+        await using (var select = other.CreateCommand())
+        {
+            select.Transaction = transaction;
+            select.CommandText = """SELECT 1 FROM "Messages" WHERE "MessageId" = 'locked' FOR UPDATE""";
+            await select.ExecuteNonQueryAsync();
+        }
+
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(3)))
+        {
+            var claimed = await claims.ClaimAsync("first", now, now.AddMinutes(5), 10, deadline.Token);
+            Assert.Equal(["free"], claimed.Select(m => m.MessageId));
+        }
+
+        await transaction.RollbackAsync();
+        var next = await claims.ClaimAsync("second", now, now.AddMinutes(5), 10, CancellationToken.None);
+        Assert.Equal(["locked"], next.Select(m => m.MessageId));
+        Assert.All(await relay.MessagesAsync(), m => Assert.Equal(MessageStatus.Delivering, m.Status));
+    }
+}
