@@ -74,7 +74,10 @@ internal sealed partial class PostgresDispatcherElection(
 
     private async Task HoldOrWaitAsync(CancellationToken stoppingToken)
     {
-        var builder = new NpgsqlConnectionStringBuilder(connections.DataSource.ConnectionString) { Pooling = false, KeepAlive = 10 };
+        // Not the write timeout: losing the role over one slow statement on a loaded server would
+        // return this instance's own claims while its pass still sends them. A dead server is noticed
+        // by the keepalives.
+        var builder = new NpgsqlConnectionStringBuilder(connections.DataSource.ConnectionString) { Pooling = false, KeepAlive = 10, CommandTimeout = 60 };
         await using var connection = new NpgsqlConnection(builder.ConnectionString);
         await connection.OpenAsync(stoppingToken);
         connection.Notification += (_, _) => CallsCommittedElsewhere?.Invoke();
