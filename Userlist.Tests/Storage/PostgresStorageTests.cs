@@ -9,6 +9,20 @@ namespace Userlist.Tests.Storage;
 public sealed class PostgresStorageTests
 {
     [SkippableFact]
+    public async Task Readyz_SaysThisInstanceDispatches()
+    {
+        await using var database = await TestDatabase.CreateAsync(StorageKind.Postgres);
+        await using var relay = new RelayFactory(database);
+        using var client = relay.CreateClient();
+        var role = relay.Services.GetRequiredService<IDispatcherRole>();
+        await Eventually.HoldsAsync(() => Task.FromResult(role.IsDispatcher), "the relay is the dispatcher");
+
+        var body = await client.GetStringAsync("/readyz");
+
+        Assert.Contains("this instance dispatches", body, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public async Task FirstStart_OnAnEmptyDatabase_LogsNoError()
     {
         await using var database = await TestDatabase.CreateAsync(StorageKind.Postgres);
