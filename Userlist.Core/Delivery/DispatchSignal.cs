@@ -11,7 +11,7 @@ namespace Userlist.Core.Delivery;
 /// </summary>
 public sealed class DispatchSignal(IBackgroundJobClient jobs, IDispatcherRole role)
 {
-    private readonly SemaphoreSlim wake = new(0, 1);
+    private readonly WakeUp wake = new();
     private int active;
     private int pending;
     private volatile bool held;
@@ -33,17 +33,7 @@ public sealed class DispatchSignal(IBackgroundJobClient jobs, IDispatcherRole ro
             return;
         }
 
-        if (wake.CurrentCount == 0)
-        {
-            try
-            {
-                wake.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Another nudge woke it first.
-            }
-        }
+        wake.Signal();
     }
 
     /// <summary>Delivery found nothing it may send with (no key, or the key was refused).</summary>

@@ -18,6 +18,10 @@ public sealed record MessageFilter(
     public bool UsesIndexesOnly =>
         IsBlank(Type) && IsBlank(GroupId) && IsBlank(Event) && IsBlank(Text) && ReceivedFrom is null && ReceivedTo is null;
 
+    /// <summary>The ids and names it asks for exactly, which a call's payload holds too (search narrows by them).</summary>
+    public IEnumerable<string> ExactValues =>
+        new[] { UserId, AnonymousId, GroupId, Event }.Where(value => !IsBlank(value)).Select(value => value!);
+
     /// <summary>The filter in words, for the audit log and the retry dialog.</summary>
     public string Describe()
     {

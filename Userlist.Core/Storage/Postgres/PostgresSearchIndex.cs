@@ -36,9 +36,7 @@ internal sealed partial class PostgresSearchIndex : ISearchIndex
     internal static string Query(MessageFilter filter)
     {
         var phrases = new List<string> { Phrase(filter.Text!, lastIsPrefix: true) };
-        phrases.AddRange(new[] { filter.UserId, filter.AnonymousId, filter.GroupId, filter.Event }
-            .Where(value => !string.IsNullOrWhiteSpace(value))
-            .Select(value => Phrase(value!, lastIsPrefix: false)));
+        phrases.AddRange(filter.ExactValues.Select(value => Phrase(value, lastIsPrefix: false)));
         return string.Join(" & ", phrases.Where(phrase => phrase.Length > 0).Select(phrase => $"({phrase})"));
     }
 

@@ -35,7 +35,7 @@ internal sealed partial class PostgresSearchIndexer(
 
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(5);
 
-    private readonly SemaphoreSlim newCalls = new(0, 1);
+    private readonly WakeUp newCalls = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -85,16 +85,9 @@ internal sealed partial class PostgresSearchIndexer(
 
     private void Wake(int added)
     {
-        if (added > 0 && newCalls.CurrentCount == 0)
+        if (added > 0)
         {
-            try
-            {
-                newCalls.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Already awake.
-            }
+            newCalls.Signal();
         }
     }
 

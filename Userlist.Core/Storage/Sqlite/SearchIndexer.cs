@@ -26,7 +26,7 @@ public sealed partial class SearchIndexer(
     /// <summary>How often to look again for a gap in ingest while writes are waiting.</summary>
     private static readonly TimeSpan IngestBusyRecheck = TimeSpan.FromMilliseconds(50);
 
-    private readonly SemaphoreSlim newCalls = new(0, 1);
+    private readonly WakeUp newCalls = new();
 
     // One dedicated thread: SQLite's allocations during indexing stay in one malloc arena instead
     // of one per thread-pool thread that happens to run a chunk (measured: 70 MB more RSS).
@@ -143,16 +143,9 @@ public sealed partial class SearchIndexer(
 
     private void Wake(int added)
     {
-        if (added > 0 && newCalls.CurrentCount == 0)
+        if (added > 0)
         {
-            try
-            {
-                newCalls.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Already awake.
-            }
+            newCalls.Signal();
         }
     }
 

@@ -42,9 +42,7 @@ internal sealed class SqliteSearchIndex : ISearchIndex
     internal static string Query(MessageFilter filter)
     {
         var terms = new List<string> { Quoted(filter.Text!) + "*" };
-        terms.AddRange(new[] { filter.UserId, filter.AnonymousId, filter.GroupId, filter.Event }
-            .Where(value => !string.IsNullOrWhiteSpace(value))
-            .Select(value => Quoted(value!)));
+        terms.AddRange(filter.ExactValues.Select(Quoted));
         return string.Join(" AND ", terms);
 
         static string Quoted(string text) => "\"" + text.Trim().Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
