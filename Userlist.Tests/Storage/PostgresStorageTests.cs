@@ -70,4 +70,33 @@ public sealed class PostgresStorageTests
         Assert.Equal(["locked"], next.Select(m => m.MessageId));
         Assert.All(await relay.MessagesAsync(), m => Assert.Equal(MessageStatus.Delivering, m.Status));
     }
+
+    [SkippableFact]
+    public async Task Claim_RowHeldByTheSearchIndexersKeyCheck_IsStillClaimed()
+    {
+        await using var database = await TestDatabase.CreateAsync(StorageKind.Postgres);
+        await using var relay = new RelayFactory(database);
+        using var client = relay.CreateClient();
+        await (await client.SendAsync(relay.Post("/v1/track", """{"event":"E","userId":"u","messageId":"new"}"""))).AssertSuccessAsync();
+        var role = relay.Services.GetRequiredService<IDispatcherRole>();
+        await Eventually.HoldsAsync(() => Task.FromResult(role.IsDispatcher), "the relay is the dispatcher");
+        var claims = relay.Services.GetRequiredService<ICallClaims>();
+        var now = DateTime.UtcNow;
+
+        // Indexing a call inserts a row that references it, which holds the call with KEY SHARE
+        // until the indexer commits: the newest calls, the ones a claim wants, are held that way.
+        await using var indexer = await database.OpenAsync();
+        await using var transaction = await indexer.BeginTransactionAsync();
+        await using (var keyCheck = indexer.CreateCommand())
+        {
+            keyCheck.Transaction = transaction;
+            keyCheck.CommandText = """SELECT 1 FROM "Messages" WHERE "MessageId" = 'new' FOR KEY SHARE""";
+            await keyCheck.ExecuteNonQueryAsync();
+        }
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        var claimed = await claims.ClaimAsync("first", now, now.AddMinutes(5), 10, deadline.Token);
+
+        Assert.Equal(["new"], claimed.Select(m => m.MessageId));
+    }
 }

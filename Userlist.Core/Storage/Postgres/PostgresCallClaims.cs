@@ -11,10 +11,12 @@ internal sealed class PostgresCallClaims(IDbContextFactory<RelayDbContext> datab
     /// One statement: the oldest due calls of each status from the (Status, Id) index, locked with
     /// SKIP LOCKED so a claim never waits on rows another transaction holds, checked again once
     /// locked (a row changed since the statement began is due no more), marked Delivering, and
-    /// returned. Only the dispatcher claims, but two of its passes may claim at once (a job run
-    /// twice): the transaction lock makes the second wait for the first to commit, so that its
-    /// statement sees the first one's claims, in the per-user check too. Otherwise it took them
-    /// for Pending and sent them again.
+    /// returned. The row lock is NO KEY UPDATE, the one an update of non-key columns takes: FOR
+    /// UPDATE would also pass over the newest calls while the search indexer's foreign key check
+    /// holds them (KEY SHARE), and make the indexer wait for the claim. Only the dispatcher claims,
+    /// but two of its passes may claim at once (a job run twice): the transaction lock makes the
+    /// second wait for the first to commit, so that its statement sees the first one's claims, in
+    /// the per-user check too. Otherwise it took them for Pending and sent them again.
     /// </summary>
     public async Task<List<Message>> ClaimAsync(string token, DateTime nowUtc, DateTime leaseUntilUtc, int size, CancellationToken cancellationToken)
     {
@@ -38,7 +40,7 @@ internal sealed class PostgresCallClaims(IDbContextFactory<RelayDbContext> datab
                 SELECT "Id" FROM "Messages"
                 WHERE "Id" IN (SELECT "Id" FROM due) AND ("Status" = 0 OR ("Status" = 2 AND "NextAttemptAt" <= {nowUtc}))
                 ORDER BY "Id" LIMIT {size}
-                FOR UPDATE SKIP LOCKED)
+                FOR NO KEY UPDATE SKIP LOCKED)
             UPDATE "Messages" m SET "Status" = {(int)MessageStatus.Delivering}, "LeaseToken" = {token}, "LeaseExpiresAt" = {leaseUntilUtc}, "UpdatedAt" = {nowUtc}
             FROM picked WHERE m."Id" = picked."Id"
             RETURNING m.*
