@@ -101,7 +101,11 @@ public abstract class GroupCommitQueue<TItem>(IStorageConnections storage, Relay
         try
         {
             var started = Stopwatch.GetTimestamp();
-            Commit(group.ConvertAll(p => p.Item));
+            using (storage.TakeWriteTurn())
+            {
+                Commit(group.ConvertAll(p => p.Item));
+            }
+
             metrics.GroupCommitted(queueName, weight, Stopwatch.GetElapsedTime(started));
             group.ForEach(p => p.Committed.TrySetResult());
         }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Userlist.Core.Configuration;
+using Userlist.Core.Storage.Sqlite;
 using Userlist.Dashboard.Operators.Postgres;
 using Userlist.Dashboard.Operators.Sqlite;
 
@@ -29,8 +30,8 @@ public static class OperatorsSetup
         }
         else
         {
-            services.AddDbContext<OperatorsDbContext, SqliteOperatorsDbContext>((provider, db) => db.UseSqlite(
-                ConnectionString(provider), sqlite => sqlite.MigrationsHistoryTable(OperatorsDbContext.MigrationsHistoryTable)));
+            services.AddDbContext<OperatorsDbContext, SqliteOperatorsDbContext>((provider, db) => db.UseRelaySqlite(
+                provider, sqlite => sqlite.MigrationsHistoryTable(OperatorsDbContext.MigrationsHistoryTable)));
         }
 
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();

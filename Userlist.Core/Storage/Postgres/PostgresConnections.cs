@@ -28,6 +28,8 @@ internal sealed class PostgresConnections : IStorageConnections, IDisposable
 
     DbConnection IStorageConnections.Open() => DataSource.OpenConnection();
 
+    public IDisposable? TakeWriteTurn() => null;
+
     /// <summary>
     /// The server can't take the write now: unreachable, shutting down, out of room or connections,
     /// read-only, or the statement ran out of time. A constraint or a bad value is the data's, not these.

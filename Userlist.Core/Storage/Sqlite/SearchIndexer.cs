@@ -1,8 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Userlist.Core.Configuration;
 
 namespace Userlist.Core.Storage.Sqlite;
 
@@ -12,9 +10,10 @@ namespace Userlist.Core.Storage.Sqlite;
 /// here in small chunks, each when no ingest write is waiting. Ingest always comes first: search
 /// covers a call within about a second at ordinary rates, and catches up after a burst.
 /// </summary>
-public sealed partial class SearchIndexer(
+internal sealed partial class SearchIndexer(
     MessageWriter writer,
-    IOptions<StorageOptions> options,
+    SqliteConnections connections,
+    SqliteWriteTurns turns,
     ILogger<SearchIndexer> logger) : BackgroundService
 {
     /// <summary>Calls per transaction: short enough that ingest never waits long for the write lock.</summary>
@@ -38,20 +37,32 @@ public sealed partial class SearchIndexer(
         writer.Committed += Wake;
         try
         {
-            using var connection = new SqliteConnection(options.Value.ConnectionString);
-            connection.Open();
-            new SqlitePragmas(options.Value.WriteTimeoutSeconds * 1000).Apply(connection);
-            MergeOnlyInSteps(connection);
+            using var connection = connections.Open();
+            var mergingInSteps = false;
             while (!stoppingToken.IsCancellationRequested)
             {
                 try
                 {
+                    if (!mergingInSteps)
+                    {
+                        using (turns.Take())
+                        {
+                            MergeOnlyInSteps(connection);
+                        }
+
+                        mergingInSteps = true;
+                    }
+
                     int indexed;
                     do
                     {
                         WaitForIngestGap(stoppingToken);
-                        indexed = IndexChunk(connection);
-                        while (!stoppingToken.IsCancellationRequested && WaitForIngestGap(stoppingToken) && MergeStep(connection))
+                        using (turns.Take())
+                        {
+                            indexed = IndexChunk(connection);
+                        }
+
+                        while (!stoppingToken.IsCancellationRequested && WaitForIngestGap(stoppingToken) && MergeStepInTurn(connection))
                         {
                         }
                     }
@@ -104,6 +115,14 @@ public sealed partial class SearchIndexer(
             INSERT INTO MessageSearch(MessageSearch, rank) VALUES ('crisismerge', 64);
             """;
         command.ExecuteNonQuery();
+    }
+
+    private bool MergeStepInTurn(SqliteConnection connection)
+    {
+        using (turns.Take())
+        {
+            return MergeStep(connection);
+        }
     }
 
     /// <summary>Merges up to <see cref="MergePages"/> pages of index segments; false when there was nothing to merge.</summary>

@@ -5,9 +5,11 @@ using Userlist.Core.Configuration;
 
 namespace Userlist.Core.Storage.Sqlite;
 
-internal sealed class SqliteConnections(IOptions<StorageOptions> options) : IStorageConnections
+internal sealed class SqliteConnections(IOptions<StorageOptions> options, SqliteWriteTurns turns) : IStorageConnections
 {
     DbConnection IStorageConnections.Open() => Open();
+
+    public IDisposable? TakeWriteTurn() => turns.Take();
 
     /// <summary>Opened with a full fsync per commit and the write timeout as busy timeout, as EF's connections are.</summary>
     public SqliteConnection Open()

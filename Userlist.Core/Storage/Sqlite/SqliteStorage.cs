@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Userlist.Core.Configuration;
@@ -14,13 +15,9 @@ public static class SqliteStorage
     /// </summary>
     public static IServiceCollection AddSqliteStorage(this IServiceCollection services)
     {
-        services.AddDbContextFactory<SqliteRelayDbContext>((provider, db) =>
-        {
-            var storage = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
-            // The driver retries a busy database for its command timeout (30 s unless told): the write timeout instead.
-            var connection = new SqliteConnectionStringBuilder(storage.ConnectionString) { DefaultTimeout = storage.WriteTimeoutSeconds };
-            db.UseSqlite(connection.ToString()).AddInterceptors(new SqlitePragmas(storage.WriteTimeoutSeconds * 1000));
-        });
+        services.AddSingleton<SqliteWriteTurns>();
+        services.AddSingleton<SqliteWriteTurnInterceptor>();
+        services.AddDbContextFactory<SqliteRelayDbContext>((provider, db) => db.UseRelaySqlite(provider));
         services.AddSingleton<IDbContextFactory<RelayDbContext>, RelayContexts<SqliteRelayDbContext>>();
         services.AddSingleton<SqliteConnections>();
         services.AddSingleton<IStorageConnections>(provider => provider.GetRequiredService<SqliteConnections>());
@@ -42,5 +39,18 @@ public static class SqliteStorage
         services.AddSingleton<IDispatcherRole>(provider => provider.GetRequiredService<SqliteDispatcherRole>());
         services.AddHostedService(provider => provider.GetRequiredService<SqliteDispatcherRole>());
         return services;
+    }
+
+    /// <summary>
+    /// A context on the relay's SQLite file, set up as its own connections are: durable commits, the
+    /// write timeout (the driver's own retry would wait 30 s), and writes in turn with the relay's other writers.
+    /// </summary>
+    public static DbContextOptionsBuilder UseRelaySqlite(this DbContextOptionsBuilder db, IServiceProvider provider,
+        Action<SqliteDbContextOptionsBuilder>? sqlite = null)
+    {
+        var storage = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
+        var connection = new SqliteConnectionStringBuilder(storage.ConnectionString) { DefaultTimeout = storage.WriteTimeoutSeconds };
+        return db.UseSqlite(connection.ToString(), sqlite)
+            .AddInterceptors(new SqlitePragmas(storage.WriteTimeoutSeconds * 1000), provider.GetRequiredService<SqliteWriteTurnInterceptor>());
     }
 }
