@@ -49,6 +49,8 @@ public static class StorageCeilingEndpoint
         var rows = 0L;
         while (time.GetElapsedTime(started).TotalSeconds < seconds)
         {
+            // Each commit in its turn, as the relay's own writers take SQLite's one write lock.
+            using var turn = storage.TakeWriteTurn();
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             await inserts.ExecuteAsync(transaction, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
