@@ -25,7 +25,9 @@ public abstract class MessageWriter(IStorageConnections storage, RelayMetrics me
     public int WritesInFlight => ItemsInFlight + Volatile.Read(ref writingAround);
 
     /// <summary>Rows per transaction at most.</summary>
-    protected override int MaxWeightPerCommit => 10_000;
+    public const int MaxRowsPerCommit = 10_000;
+
+    protected override int MaxWeightPerCommit => MaxRowsPerCommit;
 
     /// <summary>
     /// Stores the calls in one transaction; completes once they are durably committed. Throws

@@ -10,14 +10,18 @@ namespace Userlist.Dashboard.Bench;
 /// <summary>
 /// bench/ingest's storage ceiling: what the database itself takes of ingest's rows, without HTTP,
 /// parsing or group commit. For the seconds asked, a plain loop of prepared INSERTs into the relay's
-/// own <c>Messages</c> table (its schema and indexes), 100 rows per durable commit, on one connection
-/// set up as the relay's own are; answers the rows per second. Background work meets it as it meets
+/// own <c>Messages</c> table (its schema and indexes), in durable commits as large as ingest's group
+/// commit makes at most, on one connection set up as the relay's own are; answers the rows per second. Background work meets it as it meets
 /// ingest (SQLite's search indexer gives way, PostgreSQL's runs alongside). The rows stay: the
 /// benchmark runs it on a database of its own. Mapped only when <c>Bench:BareEndpoint</c> is true.
 /// </summary>
 public static class StorageCeilingEndpoint
 {
-    private const int RowsPerTransaction = 100;
+    /// <summary>The most rows ingest's group commit puts in one transaction.</summary>
+    private const int RowsPerCommit = MessageWriter.MaxRowsPerCommit;
+
+    /// <summary>INSERTs sent together where the provider has batches.</summary>
+    private const int RowsPerBatch = 100;
 
     private const string InsertSql = """
         INSERT INTO "Messages" ("SourceId", "MessageId", "Type", "UserId", "AnonymousId", "GroupId", "Event", "ReceivedAt", "Timestamp", "Payload", "Status", "StatusReason", "AttemptCount")
@@ -52,9 +56,13 @@ public static class StorageCeilingEndpoint
             // Each commit in its turn, as the relay's own writers take SQLite's one write lock.
             using var turn = storage.TakeWriteTurn();
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await inserts.ExecuteAsync(transaction, cancellationToken);
+            for (var batch = 0; batch < RowsPerCommit / RowsPerBatch; batch++)
+            {
+                await inserts.ExecuteAsync(transaction, cancellationToken);
+            }
+
             await transaction.CommitAsync(cancellationToken);
-            rows += RowsPerTransaction;
+            rows += RowsPerCommit;
         }
 
         var elapsed = time.GetElapsedTime(started).TotalSeconds;
@@ -62,7 +70,7 @@ public static class StorageCeilingEndpoint
     }
 
     /// <summary>
-    /// A transaction's INSERTs: one batch of them (one round trip) where the provider has batches
+    /// <see cref="RowsPerBatch"/> INSERTs: one batch of them (one round trip) where the provider has batches
     /// (PostgreSQL), otherwise one prepared command run once per row (SQLite, in process).
     /// </summary>
     private sealed class Inserts : IAsyncDisposable
@@ -77,7 +85,7 @@ public static class StorageCeilingEndpoint
             if (connection.CanCreateBatch)
             {
                 batch = connection.CreateBatch();
-                for (var i = 0; i < RowsPerTransaction; i++)
+                for (var i = 0; i < RowsPerBatch; i++)
                 {
                     var insert = batch.CreateBatchCommand();
                     insert.CommandText = InsertSql;
@@ -109,7 +117,7 @@ public static class StorageCeilingEndpoint
             }
 
             command!.Transaction = transaction;
-            for (var i = 0; i < RowsPerTransaction; i++)
+            for (var i = 0; i < RowsPerBatch; i++)
             {
                 rows.Next(command.Parameters);
                 await command.ExecuteNonQueryAsync(cancellationToken);

@@ -3,7 +3,7 @@
 # over loopback, as single calls (/v1/track) and batches of 100 (/v1/batch). Each is set against
 # the same load on a bare endpoint of the same app that parses the JSON and answers without storing,
 # and against the provider's storage ceiling measured in the same run: ingest's rows inserted into
-# the relay's own schema by a plain loop, 100 per durable commit (/bench/ceiling, on a database of
+# the relay's own schema by a plain loop, 10,000 per durable commit (/bench/ceiling, on a database of
 # its own so its rows are not counted as ingest's). Only calls answered 200 count; the per-key
 # limit is off, as its 429s at this rate are by design. PostgreSQL runs on a throwaway cluster
 # (fsync on), and there two relays on one database also take 32 connections each at once.
