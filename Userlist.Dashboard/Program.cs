@@ -65,6 +65,9 @@ app.MapRelayMetrics();
 // A parse-and-answer endpoint that stores nothing: the baseline of bench/ingest (off unless Bench:BareEndpoint).
 app.MapBareEndpointForBenchmarks(app.Configuration);
 
+// bench/ingest's storage ceiling: plain INSERTs of ingest's rows, rows per second (off unless Bench:BareEndpoint).
+app.MapStorageCeilingForBenchmarks(app.Configuration);
+
 // Timings of the dashboard's queries, for bench/dashboard (off unless Bench:QueryEndpoints).
 app.MapQueryTimingForBenchmarks(app.Configuration);
 

@@ -18,4 +18,11 @@ public interface ISearchIndex
 
     /// <summary>Takes deleted calls out of the index, in the caller's transaction.</summary>
     Task ForgetAsync(RelayDbContext db, IReadOnlyList<long> ids, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How many stored calls the index has still to take in: 0 once it has caught up, and while it
+    /// is behind at least as many as remain (gaps in the Ids count too). A few index lookups, cheap
+    /// to ask every second on millions of calls.
+    /// </summary>
+    Task<long> BacklogAsync(RelayDbContext db, CancellationToken cancellationToken);
 }

@@ -18,11 +18,16 @@ public abstract class MessageWriter(IStorageConnections storage, RelayMetrics me
     /// <summary>Raised after each commit, with the number of new rows; used to wake the dispatcher.</summary>
     public event Action<int>? Committed;
 
-    /// <summary>Requests handed to the writer and not yet answered.</summary>
-    public int WritesInFlight => ItemsInFlight;
+    /// <summary>Writes made around the writer that count as in flight (<see cref="WritingAround"/>).</summary>
+    private int writingAround;
+
+    /// <summary>Requests handed to the writer and not yet answered, and writes made around it.</summary>
+    public int WritesInFlight => ItemsInFlight + Volatile.Read(ref writingAround);
 
     /// <summary>Rows per transaction at most.</summary>
-    protected override int MaxWeightPerCommit => 10_000;
+    public const int MaxRowsPerCommit = 10_000;
+
+    protected override int MaxWeightPerCommit => MaxRowsPerCommit;
 
     /// <summary>
     /// Stores the calls in one transaction; completes once they are durably committed. Throws
@@ -32,6 +37,17 @@ public abstract class MessageWriter(IStorageConnections storage, RelayMetrics me
         EnqueueAsync(new Write(sourceId, receivedAtUtc, calls));
 
     protected override int Weight(Write item) => item.Calls.Count;
+
+    /// <summary>
+    /// Counts a loop that inserts calls around the writer (bench/ingest's storage ceiling) as a write
+    /// in flight until disposed, so that what gives way to ingest (SQLite's search indexer) gives way
+    /// to it too, as it would to the same rows coming through ingest.
+    /// </summary>
+    public IDisposable WritingAround()
+    {
+        Interlocked.Increment(ref writingAround);
+        return new AroundScope(this);
+    }
 
     /// <summary>Starts counting a commit's calls: every call goes to <see cref="Stored"/> once, then <see cref="Committed"/> follows the commit.</summary>
     private protected HourlyActivityCounter BeginCount()
@@ -86,4 +102,17 @@ public abstract class MessageWriter(IStorageConnections storage, RelayMetrics me
 
     /// <summary>One request's calls, stored together.</summary>
     public sealed record Write(string SourceId, DateTime ReceivedAtUtc, IReadOnlyList<IncomingCall> Calls);
+
+    private sealed class AroundScope(MessageWriter writer) : IDisposable
+    {
+        private int disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) == 0)
+            {
+                Interlocked.Decrement(ref writer.writingAround);
+            }
+        }
+    }
 }

@@ -59,14 +59,11 @@ public static class QueryTimingEndpoints
         return Results.Json(new { name, runs, p50 = Percentile(timings, 0.50), p95 = Percentile(timings, 0.95), max = timings[^1] });
     }
 
-    /// <summary>Calls stored but not yet in the free-text index.</summary>
-    private static async Task<long> SearchBacklogAsync(IServiceProvider services)
+    /// <summary>Calls stored but not yet in the free-text index, on either provider.</summary>
+    private static async Task<long> SearchBacklogAsync(IDbContextFactory<RelayDbContext> databases, ISearchIndex search, CancellationToken cancellationToken)
     {
-        await using var db = await services.GetRequiredService<IDbContextFactory<RelayDbContext>>().CreateDbContextAsync();
-        return await db.Database.SqlQueryRaw<long>("""
-            SELECT coalesce((SELECT max(Id) FROM Messages), 0)
-                 - coalesce((SELECT rowid FROM MessageSearch ORDER BY rowid DESC LIMIT 1), 0) AS Value
-            """).SingleAsync();
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await search.BacklogAsync(db, cancellationToken);
     }
 
     private static Func<IServiceProvider, Task> Page(MessageFilter filter) => services =>

@@ -1,59 +1,87 @@
 #!/usr/bin/env bash
-# Dashboard benchmark: the relay (Release build) on a database seeded with 1,000,000 calls, timing
-# the Core queries behind the event log and the overview inside the relay (50 runs each, after a
-# warm-up run), against one scan of every payload: what any query without an index would cost.
-# Reports p50/p95 per query and the relay's RSS while serving them.
-# Usage: bench/dashboard/run.sh [calls, default 1000000] [runs per query, default 50]
+# Dashboard benchmark, per storage provider: the relay (Release build) on a database seeded with
+# 1,000,000 calls, timing the Core queries behind the event log and the overview inside the relay
+# (50 runs each, after a warm-up run), against one scan of every payload: what any query without an
+# index would cost. Reports p50/p95 per query and the relay's RSS while serving them. SQLite is
+# seeded straight through sqlite3; PostgreSQL (a throwaway cluster, fsync on) gets the same calls
+# by copy-to-postgres from that file, as an operator moving would.
+# Usage: bench/dashboard/run.sh [calls, default 1000000] [runs per query, default 50] [Sqlite, Postgres or both (default)]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 calls=${1:-1000000}
 runs=${2:-50}
-port=5091
-base="http://127.0.0.1:$port"
+case "${3:-both}" in
+  both) providers="Sqlite Postgres" ;;
+  Sqlite | Postgres) providers=$3 ;;
+  *) echo "Usage: bench/dashboard/run.sh [calls] [runs] [Sqlite|Postgres|both]" >&2; exit 2 ;;
+esac
+source bench/lib/postgres.sh
+base="http://127.0.0.1:$(free_port)"
 work=$(mktemp -d /tmp/userlist-bench-XXXXXX)
+seeded="Data Source=$work/relay.db"
 relay=
 
 command -v sqlite3 >/dev/null && command -v jq >/dev/null || { apt-get update -qq && apt-get install -y -qq sqlite3 jq >/dev/null; }
+[[ $providers == *Postgres* ]] && postgres_check
 dotnet build -c Release Userlist.Dashboard -v q -nologo >/dev/null
 
-start_relay() {
-  ConnectionStrings__Userlist="Data Source=$work/relay.db" Urls="$base" Bench__QueryEndpoints=true \
+start_relay() { # provider connection-string
+  Storage__Provider="$1" ConnectionStrings__Userlist="$2" Urls="$base" Bench__QueryEndpoints=true \
   Logging__LogLevel__Default=Warning \
     dotnet Userlist.Dashboard/bin/Release/net10.0/Userlist.Dashboard.dll >>"$work/relay.log" 2>&1 &
   relay=$!
   for _ in $(seq 1 150); do curl -sf -o /dev/null "$base/bench/queries" && return; sleep 0.2; done
   echo "The relay did not start; its log:" >&2; cat "$work/relay.log" >&2; exit 1
 }
-stop_relay() { kill "$relay" 2>/dev/null && wait "$relay" 2>/dev/null || true; }
+stop_relay() { [ -n "$relay" ] && kill "$relay" 2>/dev/null && wait "$relay" 2>/dev/null || true; relay=; }
 trap 'stop_relay; rm -rf "$work"' EXIT
 
 echo "Creating the database and seeding $calls calls..."
-start_relay && stop_relay
+start_relay Sqlite "$seeded" && stop_relay
 seed_started=$(date +%s)
 sqlite3 -cmd ".parameter set :calls $calls" "$work/relay.db" < bench/dashboard/seed.sql >/dev/null
 echo "Seeded in $(( $(date +%s) - seed_started )) s ($(du -m "$work/relay.db" | cut -f1) MB)."
 
-# The relay indexes the seeded calls for free-text search in the background, as it does behind ingest.
-start_relay
-index_started=$(date +%s)
-until [ "$(curl -sf "$base/bench/search-backlog")" = "0" ]; do sleep 1; done
-echo "Search index caught up in $(( $(date +%s) - index_started )) s."
+time_queries() { # provider connection-string: the table of timings
+  start_relay "$1" "$2"
+  # The relay indexes the calls for free-text search in the background, as it does behind ingest.
+  local index_started; index_started=$(date +%s)
+  until [ "$(curl -sf "$base/bench/search-backlog")" = "0" ]; do sleep 1; done
+  echo "$1: search index caught up in $(( $(date +%s) - index_started )) s." >&2
 
-echo 5 > "/proc/$relay/clear_refs" # peak RSS from here on: serving queries, not seeding
-rows=""
-while IFS= read -r name; do
-  encoded=$(jq -rn --arg v "$name" '$v|@uri')
-  curl -sf "$base/bench/queries/run?name=$encoded&runs=1" >/dev/null # warm-up
-  rows+=$(curl -sf "$base/bench/queries/run?name=$encoded&runs=$runs")$'\n'
-done < <(curl -sf "$base/bench/queries" | jq -r '.[]')
-rss=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$relay/status")
+  echo 5 > "/proc/$relay/clear_refs" # peak RSS from here on: serving queries, not seeding
+  local rows="" name encoded
+  while IFS= read -r name; do
+    encoded=$(jq -rn --arg v "$name" '$v|@uri')
+    curl -sf "$base/bench/queries/run?name=$encoded&runs=1" >/dev/null # warm-up
+    rows+=$(curl -sf "$base/bench/queries/run?name=$encoded&runs=$runs")$'\n'
+  done < <(curl -sf "$base/bench/queries" | jq -r '.[]')
+  local rss; rss=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$relay/status")
+  stop_relay
 
-baseline=$(jq -rs 'map(select(.name | startswith("baseline")))[0].p95' <<<"$rows")
-echo
-echo "Dashboard queries on $calls stored calls, $runs runs each, $(nproc) cores; $(date -u +%Y-%m-%d)"
-echo
-echo "| query | p50 ms | p95 ms | p95 vs one scan of the payloads |"
-echo "|---|---|---|---|"
-jq -rs --argjson base "$baseline" '.[] | "| \(.name) | \(.p50 * 10 | round / 10) | \(.p95 * 10 | round / 10) | \(if (.name | startswith("baseline")) then "baseline" else "\(.p95 / $base * 1000 | round / 1000)" end) |"' <<<"$rows"
-echo
-echo "Peak RSS of the relay while serving them: $rss MB"
+  local baseline; baseline=$(jq -rs 'map(select(.name | startswith("baseline")))[0].p95' <<<"$rows")
+  echo
+  echo "Dashboard queries on $calls stored calls, $1, $runs runs each, $(nproc) cores; $(date -u +%Y-%m-%d)"
+  echo
+  echo "| query | p50 ms | p95 ms | p95 vs one scan of the payloads |"
+  echo "|---|---|---|---|"
+  jq -rs --argjson base "$baseline" '.[] | "| \(.name) | \(.p50 * 10 | round / 10) | \(.p95 * 10 | round / 10) | \(if (.name | startswith("baseline")) then "baseline" else "\(.p95 / $base * 1000 | round / 1000)" end) |"' <<<"$rows"
+  echo
+  echo "Peak RSS of the relay while serving them: $rss MB"
+}
+
+for provider in $providers; do
+  if [ "$provider" = Sqlite ]; then
+    time_queries Sqlite "$seeded" >>"$work/tables"
+    continue
+  fi
+  postgres_start
+  target=$(postgres_database relay)
+  copy_started=$(date +%s)
+  ConnectionStrings__Userlist="$seeded" \
+    dotnet Userlist.Dashboard/bin/Release/net10.0/Userlist.Dashboard.dll copy-to-postgres "$target" >"$work/copy.log" \
+    || { echo "copy-to-postgres failed:" >&2; cat "$work/copy.log" >&2; exit 1; }
+  echo "Copied to PostgreSQL in $(( $(date +%s) - copy_started )) s." >&2
+  time_queries Postgres "$target" >>"$work/tables"
+done
+cat "$work/tables"

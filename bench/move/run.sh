@@ -7,23 +7,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 calls=${1:-1000000}
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+source bench/lib/postgres.sh
+base="http://127.0.0.1:$(free_port)"
 work=$(mktemp -d /tmp/userlist-bench-XXXXXX)
-cluster=$(mktemp -d /tmp/userlist-bench-pg-XXXXXX)
-bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 relay=
 
 command -v sqlite3 >/dev/null || { apt-get update -qq && apt-get install -y -qq sqlite3 >/dev/null; }
-[ -x "$bin/initdb" ] || { echo "PostgreSQL is not installed (apt-get install -y postgresql)" >&2; exit 1; }
-# PostgreSQL refuses to run as root: then its programs run as the postgres user.
-as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-cleanup() {
-  [ -n "$relay" ] && kill "$relay" 2>/dev/null || true
-  as_postgres "$bin/pg_ctl" stop -D "$cluster/data" -m immediate -w >/dev/null 2>&1 || true
-  rm -rf "$work" "$cluster"
-}
-trap cleanup EXIT
+postgres_check
+trap '[ -n "$relay" ] && kill "$relay" 2>/dev/null; rm -rf "$work"' EXIT
 dotnet build -c Release Userlist.Dashboard -v q -nologo >/dev/null
 
 echo "Creating the database and seeding $calls calls..."
@@ -36,16 +27,13 @@ relay=
 sqlite3 -cmd ".parameter set :calls $calls" "$work/relay.db" < bench/dashboard/seed.sql >/dev/null
 echo "Seeded: $(du -m "$work/relay.db" | cut -f1) MB."
 
-[ "$(id -u)" = 0 ] && chown postgres: "$cluster"
-as_postgres "$bin/initdb" -D "$cluster/data" -A trust -U postgres -E UTF8 --no-locale >/dev/null
-as_postgres "$bin/pg_ctl" start -D "$cluster/data" -l "$cluster/server.log" -w \
-  -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$cluster" >/dev/null
-as_postgres "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres relay
+postgres_start
+target=$(postgres_database relay)
 
 echo
 started=$(date +%s.%N)
 ConnectionStrings__Userlist="Data Source=$work/relay.db" \
-  dotnet Userlist.Dashboard/bin/Release/net10.0/Userlist.Dashboard.dll copy-to-postgres "Host=127.0.0.1;Port=$port;Username=postgres;Database=relay"
+  dotnet Userlist.Dashboard/bin/Release/net10.0/Userlist.Dashboard.dll copy-to-postgres "$target"
 elapsed=$(echo "$(date +%s.%N) - $started" | bc)
 echo
 echo "copy-to-postgres: $calls calls in $(printf '%.1f' "$elapsed") s including the process start," \

@@ -29,6 +29,19 @@ internal sealed partial class PostgresSearchIndex : ISearchIndex
     public Task ForgetAsync(RelayDbContext db, IReadOnlyList<long> ids, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>
+    /// The Ids above the newest indexed call, and the calls missing among the <see cref="PostgresSearchIndexer.LookBack"/>
+    /// below it (another instance's calls may commit after a higher Id was indexed): what the indexer looks at.
+    /// </summary>
+    public Task<long> BacklogAsync(RelayDbContext db, CancellationToken cancellationToken) =>
+        db.Database.SqlQuery<long>($"""
+            SELECT greatest(0, coalesce((SELECT max("Id") FROM "Messages"), 0) - newest."Id")
+                 + (SELECT count(*) FROM "Messages" m
+                    WHERE m."Id" > newest."Id" - {PostgresSearchIndexer.LookBack} AND m."Id" <= newest."Id"
+                      AND NOT EXISTS (SELECT 1 FROM "MessageSearch" s WHERE s."Id" = m."Id")) AS "Value"
+            FROM (SELECT coalesce(max("Id"), 0) AS "Id" FROM "MessageSearch") newest
+            """).SingleAsync(cancellationToken);
+
+    /// <summary>
     /// The text's words as a phrase (<c>'a' &lt;-&gt; 'b':*</c>), AND each id or name the filter also
     /// asks for as a phrase of its own. Words hold only letters, digits and <c>@ . - _</c>, so they
     /// need no escaping inside the quotes.

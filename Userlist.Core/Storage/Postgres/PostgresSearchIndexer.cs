@@ -31,7 +31,8 @@ internal sealed partial class PostgresSearchIndexer(
 
     private const int Chunk = 500;
 
-    private const int LookBack = 20_000;
+    /// <summary>How far below the newest indexed call a pass looks for calls still missing.</summary>
+    internal const int LookBack = 20_000;
 
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(5);
 

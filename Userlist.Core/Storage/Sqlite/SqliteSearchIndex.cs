@@ -33,6 +33,13 @@ internal sealed class SqliteSearchIndex : ISearchIndex
         await db.Database.ExecuteSqlAsync($"DELETE FROM MessageSearch WHERE rowid IN (SELECT value FROM json_each({idList}))", cancellationToken);
     }
 
+    /// <summary>The indexer takes calls in Id order: every Id above the newest it has indexed is still to come.</summary>
+    public Task<long> BacklogAsync(RelayDbContext db, CancellationToken cancellationToken) =>
+        db.Database.SqlQueryRaw<long>("""
+            SELECT max(0, coalesce((SELECT max(Id) FROM Messages), 0)
+                        - coalesce((SELECT rowid FROM MessageSearch ORDER BY rowid DESC LIMIT 1), 0)) AS Value
+            """).SingleAsync(cancellationToken);
+
     /// <summary>
     /// The FTS5 query: the user's words as one phrase, the last word a prefix ("acme co" finds
     /// "Acme Corp"), and with it every id or name the filter also asks for, which the payload
