@@ -137,7 +137,7 @@ for provider in $providers; do
     END {
       print "| scenario | calls/s | p50 ms | p99 ms | failed requests | peak RSS MB | rows stored | vs bare endpoint | vs storage ceiling |"
       print "|---|---|---|---|---|---|---|---|---|"
-      printf "| storage ceiling (plain INSERTs, 100 per commit) | %d | - | - | - | - | - | - | baseline |\n", ceiling
+      printf "| storage ceiling (plain INSERTs, 10,000 per commit) | %d | - | - | - | - | - | - | baseline |\n", ceiling
       for (i = 1; i <= n; i++) {
         split(line[order[i]], f, " "); s = f[1]; bare = s ~ /-bare$/
         stored = bare ? "-" : f[7] (f[7] + 0 < f[8] + 0 ? " (fewer than the " f[8] " acknowledged!)" : "")
