@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Extensions.DependencyInjection;
 using Userlist.Core.Storage;
 using Userlist.Tests.Infrastructure;
@@ -51,13 +52,7 @@ public sealed class PostgresStorageTests
         var now = DateTime.UtcNow;
 
         await using var other = await database.OpenAsync();
-        await using var transaction = await other.BeginTransactionAsync();
-        await using (var select = other.CreateCommand())
-        {
-            select.Transaction = transaction;
-            select.CommandText = """SELECT 1 FROM "Messages" WHERE "MessageId" = 'locked' FOR UPDATE""";
-            await select.ExecuteNonQueryAsync();
-        }
+        await using var transaction = await HoldAsync(other, "locked", "FOR UPDATE");
 
         using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(3)))
         {
@@ -86,17 +81,22 @@ public sealed class PostgresStorageTests
         // Indexing a call inserts a row that references it, which holds the call with KEY SHARE
         // until the indexer commits: the newest calls, the ones a claim wants, are held that way.
         await using var indexer = await database.OpenAsync();
-        await using var transaction = await indexer.BeginTransactionAsync();
-        await using (var keyCheck = indexer.CreateCommand())
-        {
-            keyCheck.Transaction = transaction;
-            keyCheck.CommandText = """SELECT 1 FROM "Messages" WHERE "MessageId" = 'new' FOR KEY SHARE""";
-            await keyCheck.ExecuteNonQueryAsync();
-        }
+        await using var transaction = await HoldAsync(indexer, "new", "FOR KEY SHARE");
 
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(3));
         var claimed = await claims.ClaimAsync("first", now, now.AddMinutes(5), 10, deadline.Token);
 
         Assert.Equal(["new"], claimed.Select(m => m.MessageId));
+    }
+
+    /// <summary>Locks the call's row in a transaction of the connection's own, until it ends.</summary>
+    private static async Task<DbTransaction> HoldAsync(DbConnection connection, string messageId, string lockClause)
+    {
+        var transaction = await connection.BeginTransactionAsync();
+        await using var select = connection.CreateCommand();
+        select.Transaction = transaction;
+        select.CommandText = $"""SELECT 1 FROM "Messages" WHERE "MessageId" = '{messageId}' {lockClause}""";
+        await select.ExecuteNonQueryAsync();
+        return transaction;
     }
 }
