@@ -59,10 +59,11 @@ public sealed class MessageQueries(IDbContextFactory<RelayDbContext> databases, 
         var requests = attempts.Where(a => a.RequestId is not null).Select(a => a.RequestId).Distinct().ToList();
         var sentWith = requests.Count == 0
             ? []
-            : await db.DeliveryAttempts.AsNoTracking()
-                .Where(a => requests.Contains(a.RequestId) && a.MessageRowId != id)
-                .Join(db.Messages, a => a.MessageRowId, m => m.Id, (a, m) => new SentWithCall(a.RequestId!, m.Id, m.Type, m.Status))
-                .OrderBy(c => c.Id).ToListAsync(cancellationToken);
+            : await (from a in db.DeliveryAttempts
+                     join m in db.Messages on a.MessageRowId equals m.Id
+                     where requests.Contains(a.RequestId) && a.MessageRowId != id
+                     orderby m.Id
+                     select new SentWithCall(a.RequestId!, m.Id, m.Type, m.Status)).ToListAsync(cancellationToken);
         return new MessageDetail(message, attempts, retries, sentWith);
     });
 
