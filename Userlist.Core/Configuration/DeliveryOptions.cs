@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Userlist.Core.Configuration;
 
-/// <summary>How the relay delivers to Userlist: the retry policy, concurrency and retention.</summary>
+/// <summary>How the relay delivers to Userlist: the retry policy, concurrency, coalescing and retention.</summary>
 public sealed class DeliveryOptions
 {
     public const string SectionName = "Delivery";
@@ -25,6 +25,12 @@ public sealed class DeliveryOptions
     /// <summary>How long a claimed call may stay Delivering before it returns to Pending (a crashed run).</summary>
     [Range(1, 3_600, ErrorMessage = "Delivery:LeaseSeconds must be between 1 and 3600")]
     public int LeaseSeconds { get; set; } = 300;
+
+    /// <summary>
+    /// Merge a user's due identify calls (and group calls for one company) into one request each
+    /// (design §10). False sends one request per call.
+    /// </summary>
+    public bool Coalesce { get; set; } = true;
 
     /// <summary>Delivered and Skipped calls older than this are deleted, with their attempts, daily.</summary>
     [Range(1, 3_650, ErrorMessage = "Delivery:RetentionDays must be between 1 and 3650")]

@@ -5,6 +5,7 @@ using Userlist.Core.Configuration;
 using Userlist.Core.Mapping;
 using Userlist.Core.PushApi;
 using Userlist.Core.Storage;
+using Userlist.Core.Telemetry;
 
 namespace Userlist.Core.Delivery;
 
@@ -23,6 +24,7 @@ public sealed partial class DeliveryDispatcher(
     SendPacer pacer,
     DeliverySettings settings,
     RetryPolicy retryPolicy,
+    RelayMetrics metrics,
     IOptionsMonitor<DeliveryOptions> options,
     IOptionsMonitor<UserlistOptions> userlist,
     TimeProvider time,
@@ -130,13 +132,21 @@ public sealed partial class DeliveryDispatcher(
 
     /// <summary>
     /// A user's calls go one after another; when one can't be delivered now, the rest wait with it.
+    /// With <c>Delivery:Coalesce</c>, runs of them go as one merged request (see <see cref="Coalescing"/>).
     /// Calls left unsent here stay claimed until the pass returns them all at once.
     /// </summary>
     private async Task DeliverChainAsync(List<Message> chain, Run run)
     {
-        foreach (var call in chain)
+        var mapped = chain.Select(call => (call, SegmentToUserlist.Map(call.Payload))).ToList();
+        var steps = options.CurrentValue.Coalesce
+            ? Coalescing.Plan(mapped, call => call.RetriedManually)
+            : mapped.Select(one => new CoalescedStep<Message>([one.call], one.Item2)).ToList();
+        foreach (var step in steps)
         {
-            if (run.Halted || !await DeliverAsync(call, run))
+            var delivered = !run.Halted && await (step.IsMerged
+                ? DeliverMergedAsync(step.Calls, step.Mapped.Request!, run)
+                : DeliverAsync(step.Calls[0], step.Mapped, run));
+            if (!delivered)
             {
                 return;
             }
@@ -144,9 +154,8 @@ public sealed partial class DeliveryDispatcher(
     }
 
     /// <summary>Delivers one claimed call; false when it is not finished and later calls of its user must wait.</summary>
-    private async Task<bool> DeliverAsync(Message call, Run run)
+    private async Task<bool> DeliverAsync(Message call, MappedCall mapped, Run run)
     {
-        var mapped = SegmentToUserlist.Map(call.Payload);
         if (mapped.Outcome != MappingOutcome.Send)
         {
             var status = mapped.Outcome == MappingOutcome.Skipped ? MessageStatus.Skipped : MessageStatus.Rejected;
@@ -154,53 +163,103 @@ public sealed partial class DeliveryDispatcher(
             return true;
         }
 
+        if (await SendAsync(mapped.Request!, run) is not var (result, started))
+        {
+            return false;
+        }
+
+        return await RecordAsync([call], run, result, c => Attempt(c, mapped.Request!, result, started, null));
+    }
+
+    /// <summary>
+    /// Delivers calls of one user merged into one request: one turn of the rate limit, one answer
+    /// that every call records as its attempt under a shared request id. If Userlist refuses the
+    /// merged request (4xx), the calls are sent again one by one, so that each gets its own answer.
+    /// </summary>
+    private async Task<bool> DeliverMergedAsync(IReadOnlyList<Message> calls, PushRequest request, Run run)
+    {
+        if (await SendAsync(request, run) is not var (result, started))
+        {
+            return false;
+        }
+
+        metrics.CallsCoalesced(calls.Count);
+        var requestId = Guid.NewGuid().ToString("N");
+        if (result.Outcome != PushOutcome.Rejected)
+        {
+            return await RecordAsync(calls, run, result, c => Attempt(c, request, result, started, requestId));
+        }
+
+        // Kept as an attempt of each call, which stays claimed: its own request decides its status.
+        LogMergedRejected(calls.Count, calls[0].Id, result.StatusCode, result.Reason);
+        await Task.WhenAll(calls.Select(call => FinishAsync(call, run.Token, Attempt(call, request, result, started, requestId), MessageStatus.Delivering, null, null)));
+        foreach (var call in calls)
+        {
+            if (run.Halted || !await DeliverAsync(call, SegmentToUserlist.Map(call.Payload), run))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Sends a request in its turn at the paced rate; null when the run stopped before it could go.</summary>
+    private async Task<(PushResult Result, DateTimeOffset Started)?> SendAsync(PushRequest request, Run run)
+    {
         try
         {
             await pacer.WaitTurnAsync(run.Stopping);
         }
         catch (OperationCanceledException) when (run.Stopping.IsCancellationRequested)
         {
-            return false;
+            return null;
         }
 
         if (run.Halted)
         {
-            return false;
+            return null;
         }
 
         // Not cancelled by a stop: the request runs to its answer or its timeout, and the answer is recorded.
         var started = time.GetUtcNow();
-        var result = await pushApi.SendAsync(settings.PushApiUrl, run.PushKey, mapped.Request!, CancellationToken.None);
-        var attempt = new DeliveryAttempt
-        {
-            MessageRowId = call.Id,
-            StartedAt = started.UtcDateTime,
-            Method = mapped.Request!.Method,
-            Path = mapped.Request.Path,
-            RequestBody = mapped.Request.Body,
-            StatusCode = result.StatusCode,
-            ResponseBody = result.ResponseBody,
-            DurationMs = (int)result.Duration.TotalMilliseconds,
-            Error = result.StatusCode is null ? result.Reason : null,
-            Outcome = result.Outcome.ToString(),
-        };
-
-        return await RecordAsync(call, run, result, attempt);
+        return (await pushApi.SendAsync(settings.PushApiUrl, run.PushKey, request, CancellationToken.None), started);
     }
 
-    private async Task<bool> RecordAsync(Message call, Run run, PushResult result, DeliveryAttempt attempt)
+    private static DeliveryAttempt Attempt(Message call, PushRequest request, PushResult result, DateTimeOffset started, string? requestId) => new()
     {
+        MessageRowId = call.Id,
+        StartedAt = started.UtcDateTime,
+        Method = request.Method,
+        Path = request.Path,
+        RequestBody = request.Body,
+        StatusCode = result.StatusCode,
+        ResponseBody = result.ResponseBody,
+        DurationMs = (int)result.Duration.TotalMilliseconds,
+        Error = result.StatusCode is null ? result.Reason : null,
+        Outcome = result.Outcome.ToString(),
+        RequestId = requestId,
+    };
+
+    /// <summary>
+    /// Records what one request's answer means for the calls it carried (the first decides; with
+    /// several, the others follow it). Returns false when the user's later calls must wait.
+    /// </summary>
+    private async Task<bool> RecordAsync(IReadOnlyList<Message> calls, Run run, PushResult result, Func<Message, DeliveryAttempt> attempt)
+    {
+        var call = calls[0];
+        Verdict verdict;
         switch (result.Outcome)
         {
             case PushOutcome.Delivered:
-                await FinishAsync(call, run.Token, attempt, MessageStatus.Delivered, null, null, countAttempt: true);
-                LogDelivered(call.Id, call.Type, (int)result.Duration.TotalMilliseconds);
-                return true;
+                verdict = new(MessageStatus.Delivered, null, null, CountsAsAttempt: true, Finished: true);
+                LogDelivered(call.Id, call.Type, calls.Count, (int)result.Duration.TotalMilliseconds);
+                break;
 
             case PushOutcome.Rejected:
-                await FinishAsync(call, run.Token, attempt, MessageStatus.Rejected, result.Reason, null, countAttempt: true);
+                verdict = new(MessageStatus.Rejected, result.Reason, null, CountsAsAttempt: true, Finished: true);
                 LogRejected(call.Id, result.StatusCode, result.Reason);
-                return true;
+                break;
 
             case PushOutcome.Unauthorized:
                 // The key is wrong for every call: hold everything, burn nothing.
@@ -210,26 +269,25 @@ public sealed partial class DeliveryDispatcher(
                     ReportBlock(DeliveryBlock.KeyRefused);
                 }
 
-                await FinishAsync(call, run.Token, attempt, MessageStatus.Pending, null, null);
-                return false;
+                verdict = new(MessageStatus.Pending, null, null, CountsAsAttempt: false, Finished: false);
+                break;
 
             case PushOutcome.Transient when result.IsRateLimited:
                 // Everyone waits: the run stops, and its unsent calls go back to wait for the pause.
                 var resume = time.GetUtcNow() + (result.RetryAfter is { } wait && wait > TimeSpan.Zero ? wait : DefaultRateLimitPause);
                 pacer.PauseUntil(resume);
                 run.Halt();
-                await FinishAsync(call, run.Token, attempt, MessageStatus.Retrying, result.Reason, resume.UtcDateTime);
+                verdict = new(MessageStatus.Retrying, result.Reason, resume.UtcDateTime, CountsAsAttempt: false, Finished: false);
                 LogRateLimited(resume);
-                return false;
+                break;
 
             default:
                 var attempts = call.AttemptCount + 1;
                 if (retryPolicy.NextDelay(attempts, Random.Shared.NextDouble()) is not { } delay)
                 {
-                    await FinishAsync(call, run.Token, attempt, MessageStatus.Failed,
-                        $"Gave up after {attempts} attempts: {result.Reason}", null, countAttempt: true);
+                    verdict = new(MessageStatus.Failed, $"Gave up after {attempts} attempts: {result.Reason}", null, CountsAsAttempt: true, Finished: false);
                     LogFailed(call.Id, attempts, result.Reason);
-                    return false;
+                    break;
                 }
 
                 if (result.RetryAfter is { } asked && asked > delay)
@@ -238,11 +296,21 @@ public sealed partial class DeliveryDispatcher(
                 }
 
                 var due = time.GetUtcNow() + delay;
-                await FinishAsync(call, run.Token, attempt, MessageStatus.Retrying, result.Reason, due.UtcDateTime, countAttempt: true);
+                verdict = new(MessageStatus.Retrying, result.Reason, due.UtcDateTime, CountsAsAttempt: true, Finished: false);
                 LogRetrying(call.Id, attempts, result.Reason, due);
-                return false;
+                break;
         }
+
+        // A merged request to retry is retried by its first call; the others wait behind it as Pending
+        // (per-user order holds them) and go together again once it is through.
+        var follower = verdict.Status == MessageStatus.Retrying ? new Verdict(MessageStatus.Pending, null, null, false, false) : verdict;
+        await Task.WhenAll(calls.Select((c, i) => (Call: c, Verdict: i == 0 ? verdict : follower)).Select(one =>
+            FinishAsync(one.Call, run.Token, attempt(one.Call), one.Verdict.Status, one.Verdict.Reason, one.Verdict.NextAttemptAt, one.Verdict.CountsAsAttempt)));
+        return verdict.Finished;
     }
+
+    /// <summary>What an answer means for a call: its next status, and whether the user's later calls may go on.</summary>
+    private sealed record Verdict(MessageStatus Status, string? Reason, DateTime? NextAttemptAt, bool CountsAsAttempt, bool Finished);
 
     private Task FinishAsync(Message call, string token, DeliveryAttempt? attempt, MessageStatus status, string? reason,
         DateTime? nextAttemptAt, bool countAttempt = false) =>
@@ -315,8 +383,11 @@ public sealed partial class DeliveryDispatcher(
     [LoggerMessage(Level = LogLevel.Information, Message = "Delivery to Userlist is running")]
     private partial void LogResumed();
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Delivered {MessageRowId} ({Type}) in {Elapsed} ms")]
-    private partial void LogDelivered(long messageRowId, string? type, int elapsed);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Delivered {MessageRowId} ({Type}, {Calls} calls in the request) in {Elapsed} ms")]
+    private partial void LogDelivered(long messageRowId, string? type, int calls, int elapsed);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Userlist refused a request of {Calls} merged calls (first {MessageRowId}, {Status}: {Reason}); sending them one by one")]
+    private partial void LogMergedRejected(int calls, long messageRowId, int? status, string? reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Userlist rejected {MessageRowId} ({Status}): {Reason}")]
     private partial void LogRejected(long messageRowId, int? status, string? reason);

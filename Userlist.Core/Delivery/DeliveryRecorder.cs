@@ -4,7 +4,11 @@ using Userlist.Core.Telemetry;
 
 namespace Userlist.Core.Delivery;
 
-/// <summary>What became of one claimed call: its attempt (if a request was made) and its next status.</summary>
+/// <summary>
+/// What became of one claimed call: its attempt (if a request was made) and its next status. A
+/// <see cref="MessageStatus.Delivering"/> status records the attempt alone and leaves the claim as it
+/// is (a merged request Userlist refused: each call is then sent on its own).
+/// </summary>
 public sealed record DeliveryOutcome(
     long MessageRowId,
     string LeaseToken,
@@ -51,8 +55,8 @@ public sealed class DeliveryRecorder(IStorageConnections storage, RelayMetrics m
         using var transaction = connection.BeginTransaction();
         var activity = new HourlyActivityCounter();
         using var insert = connection.Command(transaction, """
-            INSERT INTO "DeliveryAttempts" ("MessageRowId", "StartedAt", "Method", "Path", "RequestBody", "StatusCode", "ResponseBody", "DurationMs", "Error", "Outcome")
-            VALUES (@message, @started, @method, @path, @request, @status, @response, @duration, @error, @outcome)
+            INSERT INTO "DeliveryAttempts" ("MessageRowId", "StartedAt", "Method", "Path", "RequestBody", "StatusCode", "ResponseBody", "DurationMs", "Error", "Outcome", "RequestId")
+            VALUES (@message, @started, @method, @path, @request, @status, @response, @duration, @error, @outcome, @requestId)
             """);
         using var update = connection.Command(transaction, """
             UPDATE "Messages" SET "Status" = @status, "StatusReason" = @reason, "NextAttemptAt" = @next, "AttemptCount" = "AttemptCount" + @increment,
@@ -73,7 +77,13 @@ public sealed class DeliveryRecorder(IStorageConnections storage, RelayMetrics m
                 insert.Set("duration", attempt.DurationMs);
                 insert.Set("error", attempt.Error);
                 insert.Set("outcome", attempt.Outcome);
+                insert.Set("requestId", attempt.RequestId);
                 insert.ExecuteNonQuery();
+            }
+
+            if (outcome.Status == MessageStatus.Delivering)
+            {
+                continue;
             }
 
             update.Set("status", (int)outcome.Status);

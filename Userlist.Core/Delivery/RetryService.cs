@@ -6,7 +6,8 @@ namespace Userlist.Core.Delivery;
 /// <summary>
 /// Manual retries from the dashboard: Failed, Rejected or Skipped calls go back to Pending and are
 /// mapped again, with the mapping and key in force then. Their attempts are kept, and every retry
-/// is in the audit log (who, when, how many).
+/// is in the audit log (who, when, how many). A retried call goes on a request of its own, never
+/// merged with other calls (coalescing), so the operator sees Userlist's answer to that call.
 /// </summary>
 public sealed class RetryService(IDbContextFactory<RelayDbContext> databases, MessageQueries queries, DispatchSignal signal, AuditLog audit, TimeProvider time)
 {
@@ -105,6 +106,7 @@ public sealed class RetryService(IDbContextFactory<RelayDbContext> databases, Me
                 .SetProperty(x => x.StatusReason, (string?)null)
                 .SetProperty(x => x.NextAttemptAt, (DateTime?)null)
                 .SetProperty(x => x.AttemptCount, 0)
+                .SetProperty(x => x.RetriedManually, true)
                 .SetProperty(x => x.UpdatedAt, now), cancellationToken);
         if (count > 0)
         {

@@ -17,7 +17,8 @@ public static class SegmentToUserlist
 
     public const string AnonymousReason = "Userlist does not accept calls from anonymous users: identify the user first";
 
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>How every request body is written (coalesced ones too), so sizes and escaping agree.</summary>
+    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <param name="callJson">A stored, normalised Segment call.</param>
     public static MappedCall Map(string callJson)

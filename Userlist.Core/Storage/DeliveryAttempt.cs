@@ -26,4 +26,11 @@ public sealed class DeliveryAttempt
     public string? Error { get; set; }
 
     public required string Outcome { get; set; }
+
+    /// <summary>
+    /// Set when the request carried several calls merged (coalescing): every call in it has an
+    /// attempt with the same id, request and answer, so each call's page can list the others.
+    /// Null for a request of one call.
+    /// </summary>
+    public string? RequestId { get; set; }
 }

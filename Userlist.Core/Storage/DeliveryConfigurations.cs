@@ -11,9 +11,13 @@ internal sealed class DeliveryAttemptConfiguration : IEntityTypeConfiguration<De
         attempt.Property(a => a.Method).HasMaxLength(8);
         attempt.Property(a => a.Path).HasMaxLength(64);
         attempt.Property(a => a.Outcome).HasMaxLength(16);
+        attempt.Property(a => a.RequestId).HasMaxLength(32);
         attempt.HasOne<Message>().WithMany(m => m.Attempts).HasForeignKey(a => a.MessageRowId).OnDelete(DeleteBehavior.Cascade);
         attempt.HasIndex(a => new { a.MessageRowId, a.Id });
         attempt.HasIndex(a => a.StartedAt);
+
+        // The calls a merged request carried, for each one's page; requests of one call stay out of it.
+        attempt.HasIndex(a => a.RequestId).HasFilter("\"RequestId\" IS NOT NULL");
 
         // The overview's "last errors from Userlist" without scanning every delivered attempt.
         attempt.HasIndex(a => a.Id).HasFilter("\"Outcome\" <> 'Delivered'").HasDatabaseName("IX_DeliveryAttempts_Errors");

@@ -47,6 +47,9 @@ public sealed class Message
     /// <summary>When a claim lapses: a Delivering call past it goes back to Pending (UTC).</summary>
     public DateTime? LeaseExpiresAt { get; set; }
 
+    /// <summary>An operator sent it again from the dashboard: it goes on a request of its own, never merged with other calls.</summary>
+    public bool RetriedManually { get; set; }
+
     /// <summary>When the status last changed (UTC).</summary>
     public DateTime? UpdatedAt { get; set; }
 

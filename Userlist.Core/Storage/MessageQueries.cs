@@ -8,8 +8,11 @@ public sealed record MessageRow(long Id, DateTime ReceivedAt, string? Type, stri
 /// <summary>A page of the log and how many calls match; <c>TotalIsLowerBound</c> when counting stopped at the cap.</summary>
 public sealed record MessagePage(IReadOnlyList<MessageRow> Rows, int Total, bool TotalIsLowerBound);
 
-/// <summary>A call with everything the detail page shows.</summary>
-public sealed record MessageDetail(Message Message, IReadOnlyList<DeliveryAttempt> Attempts, IReadOnlyList<AuditEntry> Retries);
+/// <summary>A call with everything the detail page shows; <c>SentWith</c>: the other calls its merged requests carried.</summary>
+public sealed record MessageDetail(Message Message, IReadOnlyList<DeliveryAttempt> Attempts, IReadOnlyList<AuditEntry> Retries, IReadOnlyList<SentWithCall> SentWith);
+
+/// <summary>Another call that went in the same merged request (<see cref="DeliveryAttempt.RequestId"/>).</summary>
+public sealed record SentWithCall(string RequestId, long Id, string? Type, MessageStatus Status);
 
 /// <summary>
 /// The event log's queries, built to stay fast on millions of calls: status, user and anonymous
@@ -53,7 +56,15 @@ public sealed class MessageQueries(IDbContextFactory<RelayDbContext> databases, 
 
         var attempts = await db.DeliveryAttempts.AsNoTracking().Where(a => a.MessageRowId == id).OrderBy(a => a.Id).ToListAsync(cancellationToken);
         var retries = await db.AuditLog.AsNoTracking().Where(a => a.MessageRowId == id).OrderBy(a => a.Id).ToListAsync(cancellationToken);
-        return new MessageDetail(message, attempts, retries);
+        var requests = attempts.Where(a => a.RequestId is not null).Select(a => a.RequestId).Distinct().ToList();
+        var sentWith = requests.Count == 0
+            ? []
+            : await (from a in db.DeliveryAttempts
+                     join m in db.Messages on a.MessageRowId equals m.Id
+                     where requests.Contains(a.RequestId) && a.MessageRowId != id
+                     orderby m.Id
+                     select new SentWithCall(a.RequestId!, m.Id, m.Type, m.Status)).ToListAsync(cancellationToken);
+        return new MessageDetail(message, attempts, retries, sentWith);
     });
 
     /// <summary>

@@ -48,7 +48,10 @@ public sealed class MessageStatistics(IDbContextFactory<RelayDbContext> database
     {
         var since = time.GetUtcNow().UtcDateTime.AddMinutes(-1);
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        return await db.DeliveryAttempts.CountAsync(a => a.StartedAt >= since, cancellationToken);
+        // A merged request is an attempt of each call it carried, under one request id: it counts once.
+        var single = await db.DeliveryAttempts.CountAsync(a => a.StartedAt >= since && a.RequestId == null, cancellationToken);
+        var merged = await db.DeliveryAttempts.Where(a => a.StartedAt >= since && a.RequestId != null).Select(a => a.RequestId).Distinct().CountAsync(cancellationToken);
+        return single + merged;
     });
 
     /// <summary>The newest attempts Userlist did not accept (refusals, errors, timeouts).</summary>

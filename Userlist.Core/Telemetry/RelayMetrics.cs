@@ -25,6 +25,7 @@ public sealed class RelayMetrics
     private readonly Histogram<double> pushApiDuration;
     private readonly Counter<long> deliveryOutcomes;
     private readonly Counter<long> resentAfterCrash;
+    private readonly Counter<long> coalesced;
 
     public RelayMetrics(IMeterFactory meters)
     {
@@ -49,6 +50,8 @@ public sealed class RelayMetrics
             "Claimed calls whose delivery run ended, by the status they moved to");
         resentAfterCrash = meter.CreateCounter<long>("userlist_relay.delivery.resent_after_crash", "{call}",
             "Calls left on their way to Userlist by a relay that stopped without a planned stop, due again at start: any that had reached Userlist arrive twice");
+        coalesced = meter.CreateCounter<long>("userlist_relay.delivery.coalesced", "{call}",
+            "Calls sent to Userlist merged with other calls of their user into one request (Delivery:Coalesce); each merged request counts once in delivery.attempts");
     }
 
     /// <summary>Calls of one type that came to the same outcome; counted through <see cref="CallTally"/>.</summary>
@@ -94,6 +97,9 @@ public sealed class RelayMetrics
             deliveryOutcomes.Add(count, new KeyValuePair<string, object?>("status", status));
         }
     }
+
+    /// <summary>Calls that went out merged into one request: this less the merged requests is the requests saved.</summary>
+    public void CallsCoalesced(long count) => coalesced.Add(count);
 
     /// <summary>Calls a crashed run left Delivering, made due again at start: the bound on duplicates sent.</summary>
     public void ResentAfterCrash(long count)

@@ -69,7 +69,8 @@ public abstract class CrashTests(StorageKind storage, ITestOutputHelper output)
 
             // Every stored call reached Userlist, in the order stored for its user.
             var arrivals = userlist.Arrivals;
-            var deliveries = userlist.Requests.Where(r => r.AnsweredStatus == 202).Select(r => CallSequence.Of(r.Body)).ToList();
+            // A request carries one call, or several of a user coalesced: each call counts.
+            var deliveries = userlist.Requests.Where(r => r.AnsweredStatus == 202).SelectMany(r => CallSequence.All(r.Body)).ToList();
             var delivered = deliveries.Distinct().ToHashSet();
             var bySequence = stored.ToDictionary(m => int.Parse(m.MessageId[2..], System.Globalization.CultureInfo.InvariantCulture));
             Assert.All(bySequence.Keys, sequence => Assert.Contains(sequence, delivered));
@@ -81,7 +82,7 @@ public abstract class CrashTests(StorageKind storage, ITestOutputHelper output)
             }
 
             // Sent twice: every request that reached Userlist counts, answered or cut off by the kill.
-            var duplicates = arrivals.Select(r => CallSequence.Of(r.Body)).GroupBy(s => s).Where(g => g.Count() > 1).Select(g => bySequence[g.Key].Type).ToList();
+            var duplicates = arrivals.SelectMany(r => CallSequence.All(r.Body)).GroupBy(s => s).Where(g => g.Count() > 1).Select(g => bySequence[g.Key].Type).ToList();
             var resumed = restarts.Select(at => at is null ? null : (arrivals.FirstOrDefault(r => r.ReceivedAt > at)?.ReceivedAt - at)?.TotalSeconds).ToList();
             output.WriteLine($"CRASH calls={calls} users={users} kills={kills} acknowledged={acknowledged.Count} " +
                 $"not-acknowledged={sent.Failed.Count} stored={stored.Count} delivered={delivered.Count} " +
@@ -108,9 +109,9 @@ public abstract class CrashTests(StorageKind storage, ITestOutputHelper output)
         var messageId = $"c-{i}";
         return (i / users % 3) switch
         {
-            0 => (object)new { method = "identify", @params = new { userId = user, messageId, traits = new { email = $"{user}@example.com", seq = i } } },
-            1 => new { method = "group", @params = new { userId = user, messageId, groupId = $"company-{i % 7}", traits = new { name = "Acme", seq = i } } },
-            _ => new { method = "track", @params = new { userId = user, messageId, @event = "Step Done", properties = new { seq = i } } },
+            0 => (object)new { method = "identify", @params = new { userId = user, messageId, traits = CallSequence.Marked(i, ("email", $"{user}@example.com")) } },
+            1 => new { method = "group", @params = new { userId = user, messageId, groupId = $"company-{i % 7}", traits = CallSequence.Marked(i, ("name", "Acme")) } },
+            _ => new { method = "track", @params = new { userId = user, messageId, @event = "Step Done", properties = CallSequence.Marked(i) } },
         };
     });
 

@@ -95,7 +95,7 @@ public sealed partial class MultiInstanceTests(ITestOutputHelper output)
                 "every acknowledged call has reached Userlist", TimeSpan.FromSeconds(120));
 
             var arrivals = userlist.Arrivals;
-            var sequences = arrivals.Select(r => CallSequence.Of(r.Body)).ToList();
+            var sequences = arrivals.SelectMany(r => CallSequence.All(r.Body)).ToList();
             var busiestMinute = arrivals.Select((first, i) => arrivals.Skip(i).TakeWhile(r => r.ReceivedAt - first.ReceivedAt < TimeSpan.FromMinutes(1)).Count()).Max();
             output.WriteLine($"MULTI calls={Calls} limit={Limit}/min requests-to-userlist={arrivals.Count} sent-twice={sequences.Count - sequences.Distinct().Count()} " +
                 $"busiest-minute={busiestMinute} answered-429={userlist.RateLimitedCount} acknowledged-by=[A {sender.AcknowledgedBy[0]}, B {sender.AcknowledgedBy[1]}] " +
@@ -127,7 +127,7 @@ public sealed partial class MultiInstanceTests(ITestOutputHelper output)
     }
 
     private static HashSet<int> Delivered(FakeUserlist userlist) =>
-        userlist.Requests.Where(r => r.AnsweredStatus == 202).Select(r => CallSequence.Of(r.Body)).ToHashSet();
+        userlist.Requests.Where(r => r.AnsweredStatus == 202).SelectMany(r => CallSequence.All(r.Body)).ToHashSet();
 
     /// <summary>
     /// Creates the first operator through the setup page on one instance, then signs in there
@@ -253,8 +253,8 @@ public sealed partial class MultiInstanceTests(ITestOutputHelper output)
             var userId = $"user-{seq % Users}";
             var messageId = $"m-{seq}";
             return seq / Users % 2 == 0
-                ? new { type = "identify", userId, messageId, traits = new { seq } }
-                : (object)new { type = "track", userId, messageId, @event = "Step Done", properties = new { seq } };
+                ? new { type = "identify", userId, messageId, traits = CallSequence.Marked(seq) }
+                : (object)new { type = "track", userId, messageId, @event = "Step Done", properties = CallSequence.Marked(seq) };
         }
 
         private static async Task<bool> PostAsync(HttpClient client, string body)

@@ -27,7 +27,8 @@ public sealed class PlannedStopTests(ITestOutputHelper output)
         await using var userlist = await FakeUserlist.StartAsync();
         userlist.Latency = TimeSpan.FromMilliseconds(150);
         // Everything else at its default: the 5-minute lease, the retry policy, the 10 s Push API timeout.
-        var relay = new DeliveringRelay(folder.Path, userlist.Url, WriteKey, new() { ["Userlist__RequestsPerMinute"] = "60000" });
+        // One request per call (no coalescing), so that every request names the one call it carried.
+        var relay = new DeliveringRelay(folder.Path, userlist.Url, WriteKey, new() { ["Userlist__RequestsPerMinute"] = "60000", ["Delivery__Coalesce"] = "false" });
         await relay.StartAsync();
         try
         {

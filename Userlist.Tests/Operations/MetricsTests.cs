@@ -1,5 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Userlist.Core.Delivery;
 using Userlist.Core.Storage;
 using Userlist.Tests.Delivery;
 using Userlist.Tests.Infrastructure;
@@ -89,6 +91,21 @@ public sealed class MetricsTests
         Assert.True(scrape.Value("userlist_relay_queue_oldest_age_seconds", ("status", "pending")) >= 0);
         Assert.Equal(0, scrape.Value("userlist_relay_queue_depth", ("status", "retrying")));
         Assert.Equal(0, scrape.Value("userlist_relay_push_api_requests_last_minute"));
+    }
+
+    [Fact]
+    public async Task CoalescedBacklog_CountsTheMergedCalls_AndTheirOneRequest()
+    {
+        await using var harness = await DeliveryHarness.StartAsync(pushKey: null);
+        await harness.SendAsync("/v1/batch", """{"batch":[{"type":"identify","userId":"u","traits":{"a":1}},{"type":"identify","userId":"u","traits":{"b":2}},{"type":"identify","userId":"u","traits":{"c":3}}]}""");
+
+        await harness.Relay.Services.GetRequiredService<DeliverySettings>()
+            .SavePushKeyAsync(DeliveryHarness.PushKey, "ops@example.com", CancellationToken.None);
+        var scrape = await ScrapeWhenAsync(harness, s => s.Value("userlist_relay_delivery_outcomes_total", ("status", "delivered")) == 3);
+
+        Assert.Equal(3, scrape.Value("userlist_relay_delivery_coalesced_total"));
+        Assert.Equal(1, scrape.Value("userlist_relay_delivery_attempts_total", ("outcome", "delivered"), ("http_response_status_code", "202")));
+        Assert.Equal(1, scrape.Value("userlist_relay_push_api_requests_last_minute"));
     }
 
     [Fact]

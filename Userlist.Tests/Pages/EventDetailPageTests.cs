@@ -65,6 +65,47 @@ public sealed class EventDetailPageTests
     }
 
     [Fact]
+    public async Task MergedCall_ListsTheCallsItWentWith_AsLinks()
+    {
+        await using var context = new PageContext();
+        var identify = """{"type":"identify","userId":"u1","traits":{"plan":"pro"}}""";
+        var calls = await context.CallsAsync(
+            Seed.Call("u1", MessageStatus.Delivered, type: "identify", payload: identify),
+            Seed.Call("u1", MessageStatus.Delivered, type: "identify", payload: identify),
+            Seed.Call("u1", MessageStatus.Delivered, type: "identify", payload: identify),
+            Seed.Call("u2", MessageStatus.Delivered, type: "identify", payload: identify));
+        foreach (var call in calls.Take(3))
+        {
+            await context.AttemptAsync(call.Id, 202, "Delivered", """{"status":"accepted"}""", requestId: "shared-request");
+        }
+
+        await context.AttemptAsync(calls[3].Id, 202, "Delivered", """{"status":"accepted"}""");
+
+        var page = context.RenderPage<EventDetail>(p => p.Add(x => x.Id, calls[1].Id));
+
+        page.Until(() => Assert.Equal(2, page.FindAll("a[data-testid=sent-with-call]").Count));
+        var links = page.FindAll("a[data-testid=sent-with-call]");
+        Assert.Equal([$"/events/{calls[0].Id}", $"/events/{calls[2].Id}"], links.Select(a => a.GetAttribute("href")));
+        Assert.Equal([$"call #{calls[0].Id}", $"call #{calls[2].Id}"], links.Select(a => a.TextContent));
+        Assert.Contains("identify, now Delivered", page.Find("[data-testid=sent-with]").TextContent);
+        Assert.Contains("Attempt 1: Delivered (202), merged with 2 other calls", page.Find("[data-testid=timeline]").TextContent);
+    }
+
+    [Fact]
+    public async Task CallSentAlone_ListsNoOtherCalls()
+    {
+        await using var context = new PageContext();
+        var call = (await context.CallsAsync(Seed.Call("u1", MessageStatus.Delivered, payload: Track)))[0];
+        await context.AttemptAsync(call.Id, 202, "Delivered", """{"status":"accepted"}""");
+
+        var page = context.RenderPage<EventDetail>(p => p.Add(x => x.Id, call.Id));
+
+        page.Until(() => Assert.Contains("Attempt 1: Delivered (202)", page.Find("[data-testid=timeline]").TextContent));
+        Assert.Empty(page.FindAll("[data-testid=sent-with]"));
+        Assert.DoesNotContain("merged with", page.Find("[data-testid=timeline]").TextContent);
+    }
+
+    [Fact]
     public async Task Missing_SaysTheCallIsNotStored()
     {
         await using var context = new PageContext();

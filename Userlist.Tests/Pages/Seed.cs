@@ -31,7 +31,8 @@ public static class Seed
         return [.. calls];
     }
 
-    public static async Task AttemptAsync(this PageContext context, long messageRowId, int? statusCode, string outcome, string? response, string? error = null)
+    public static async Task AttemptAsync(this PageContext context, long messageRowId, int? statusCode, string outcome, string? response, string? error = null,
+        string? requestId = null)
     {
         await using var db = await context.Services.GetRequiredService<IDbContextFactory<RelayDbContext>>().CreateDbContextAsync();
         db.DeliveryAttempts.Add(new DeliveryAttempt
@@ -46,6 +47,7 @@ public static class Seed
             Error = error,
             DurationMs = 42,
             Outcome = outcome,
+            RequestId = requestId,
         });
         await db.SaveChangesAsync();
     }

@@ -94,6 +94,10 @@ namespace Userlist.Core.Storage.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("RequestId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<string>("ResponseBody")
                         .HasColumnType("text");
 
@@ -108,6 +112,9 @@ namespace Userlist.Core.Storage.Postgres.Migrations
                     b.HasIndex("Id")
                         .HasDatabaseName("IX_DeliveryAttempts_Errors")
                         .HasFilter("\"Outcome\" <> 'Delivered'");
+
+                    b.HasIndex("RequestId")
+                        .HasFilter("\"RequestId\" IS NOT NULL");
 
                     b.HasIndex("StartedAt");
 
@@ -178,6 +185,9 @@ namespace Userlist.Core.Storage.Postgres.Migrations
 
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("RetriedManually")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("SourceId")
                         .IsRequired()

@@ -3,7 +3,7 @@ using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using Userlist.Core.Storage;
+using Userlist.Core.Storage.Sqlite;
 
 #nullable disable
 
@@ -85,6 +85,10 @@ namespace Userlist.Core.Storage.Sqlite.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("RequestId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ResponseBody")
                         .HasColumnType("TEXT");
 
@@ -99,6 +103,9 @@ namespace Userlist.Core.Storage.Sqlite.Migrations
                     b.HasIndex("Id")
                         .HasDatabaseName("IX_DeliveryAttempts_Errors")
                         .HasFilter("\"Outcome\" <> 'Delivered'");
+
+                    b.HasIndex("RequestId")
+                        .HasFilter("\"RequestId\" IS NOT NULL");
 
                     b.HasIndex("StartedAt");
 
@@ -167,6 +174,9 @@ namespace Userlist.Core.Storage.Sqlite.Migrations
 
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("RetriedManually")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("SourceId")
                         .IsRequired()

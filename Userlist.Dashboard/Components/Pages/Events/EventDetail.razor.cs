@@ -67,7 +67,7 @@ public sealed partial class EventDetail : IDisposable
             var message = detail.Message;
             var steps = new List<TimelineStep> { new(message.ReceivedAt, $"Received from {message.SourceId}", Color.Info) };
             steps.AddRange(detail.Attempts.Select((a, i) => new TimelineStep(a.StartedAt,
-                $"Attempt {i + 1}: {a.Outcome}{(a.StatusCode is { } code ? $" ({code})" : "")}",
+                $"Attempt {i + 1}: {a.Outcome}{(a.StatusCode is { } code ? $" ({code})" : "")}{SharedWith(a)}",
                 a.Outcome == "Delivered" ? Color.Success : Color.Error)));
             steps.AddRange(detail.Retries.Select(r => new TimelineStep(r.At, $"Retried by {r.Operator}", Color.Warning)));
             var now = message.Status == MessageStatus.Retrying && message.NextAttemptAt is { } next
@@ -80,6 +80,12 @@ public sealed partial class EventDetail : IDisposable
             }
         }
     }
+
+    /// <summary>For an attempt that was a merged request, how many other calls it carried.</summary>
+    private string SharedWith(DeliveryAttempt attempt) =>
+        attempt.RequestId is { } request && detail!.SentWith.Count(c => c.RequestId == request) is var others and > 0
+            ? $", merged with {others} other call{(others == 1 ? "" : "s")}"
+            : "";
 
     protected override Task OnParametersSetAsync() => LoadAsync();
 
