@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Userlist.Core.Delivery;
@@ -137,6 +138,31 @@ public abstract class DeliveryPolicyTests(StorageKind storage)
         await dispatcher.DispatchOnceAsync(CancellationToken.None);
         await harness.UntilStatusAsync("abandoned", MessageStatus.Delivered);
         Assert.Single(harness.Userlist.Requests);
+    }
+
+    [SkippableFact]
+    public async Task CallWithAnAttemptHeldByARefusedKey_ReturnedToTheQueueByARestart_IsDeliveredNotStuck()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var harness = await DeliveryHarness.StartAsync(storage, pushKey: null, time: clock);
+        await harness.SendAsync("/v1/identify", """{"userId":"u","messageId":"held"}""");
+        var role = harness.Relay.Services.GetRequiredService<IDispatcherRole>();
+        await Eventually.HoldsAsync(() => Task.FromResult(role.IsDispatcher), "the relay is the dispatcher");
+        // As a 401 leaves a call that had failed once before: Pending, one attempt counted, no time to retry at.
+        await using (var db = await harness.Relay.Services.GetRequiredService<IDbContextFactory<RelayDbContext>>().CreateDbContextAsync())
+        {
+            await db.Messages.ExecuteUpdateAsync(m => m.SetProperty(x => x.AttemptCount, 1));
+        }
+
+        // Claimed by a pass that a kill cuts off, then returned to the queue at the next start.
+        var now = clock.GetUtcNow().UtcDateTime;
+        Assert.Single(await harness.Relay.Services.GetRequiredService<ICallClaims>().ClaimAsync("cut-off", now, now.AddMinutes(5), 10, CancellationToken.None));
+        Assert.Equal(1, await harness.Relay.Services.GetRequiredService<OrphanedClaims>().ReturnAsync(CancellationToken.None));
+        await harness.Relay.Services.GetRequiredService<DeliverySettings>().SavePushKeyAsync(DeliveryHarness.PushKey, "ops@example.com", CancellationToken.None);
+
+        await harness.Relay.Services.GetRequiredService<DeliveryDispatcher>().DispatchOnceAsync(CancellationToken.None);
+
+        await harness.UntilStatusAsync("held", MessageStatus.Delivered);
     }
 
     [SkippableFact]
