@@ -15,7 +15,7 @@ namespace Userlist.Core.Storage;
 /// <param name="queueName">The <c>queue</c> label of the group-commit metrics.</param>
 public abstract class GroupCommitQueue<TItem>(IStorageConnections storage, RelayMetrics metrics, string queueName) : BackgroundService
 {
-    private readonly Channel<Pending> queue = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
+    private readonly Channel<Pending> queue = Channel.CreateUnbounded<Pending>();
     private int inFlight;
 
     /// <summary>The relay's metrics, for what a subclass counts per commit.</summary>
@@ -29,6 +29,13 @@ public abstract class GroupCommitQueue<TItem>(IStorageConnections storage, Relay
 
     /// <summary>How much one transaction takes at most, so it never holds the write lock long.</summary>
     protected abstract int MaxWeightPerCommit { get; }
+
+    /// <summary>
+    /// Commit loops taking from the queue side by side, each with its own transactions: more than
+    /// one only where the database runs commits in parallel (a subclass then keeps no state of a
+    /// loop's own, and <see cref="Reset"/> has nothing to drop).
+    /// </summary>
+    protected virtual int CommitLoops => 1;
 
     /// <summary>What an item weighs against <see cref="MaxWeightPerCommit"/> (rows, say).</summary>
     protected virtual int Weight(TItem item) => 1;
@@ -75,7 +82,8 @@ public abstract class GroupCommitQueue<TItem>(IStorageConnections storage, Relay
     /// queues blocking thread-pool threads all the time leave too few for the requests waiting on them.
     /// </summary>
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.Factory.StartNew(CommitLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Task.WhenAll(Enumerable.Range(0, CommitLoops).Select(_ =>
+            Task.Factory.StartNew(CommitLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)));
 
     private void CommitLoop()
     {

@@ -44,7 +44,8 @@ internal sealed class HourlyActivityCounter
                 "Delivered" = "HourlyActivity"."Delivered" + excluded."Delivered", "Rejected" = "HourlyActivity"."Rejected" + excluded."Rejected",
                 "Failed" = "HourlyActivity"."Failed" + excluded."Failed"
             """);
-        foreach (var (start, counts) in hours)
+        // Hours in order, so that commits running side by side lock their rows in the same order.
+        foreach (var (start, counts) in hours.OrderBy(hour => hour.Key))
         {
             upsert.Set("hour", start);
             upsert.Set("received", counts.Received);

@@ -12,9 +12,6 @@ namespace Userlist.Core.Storage;
 public abstract class MessageWriter(IStorageConnections storage, RelayMetrics metrics)
     : GroupCommitQueue<MessageWriter.Write>(storage, metrics, "ingest")
 {
-    /// <summary>Only the commit loop touches it, so one is reused.</summary>
-    private readonly CallTally received = new();
-
     /// <summary>Raised after each commit, with the number of new rows; used to wake the dispatcher.</summary>
     public event Action<int>? Committed;
 
@@ -39,6 +36,18 @@ public abstract class MessageWriter(IStorageConnections storage, RelayMetrics me
     protected override int Weight(Write item) => item.Calls.Count;
 
     /// <summary>
+    /// Completes once no write is in flight, looking every 50 ms: background work that gives way to
+    /// ingest waits on it. Throws when cancelled.
+    /// </summary>
+    public async Task GapAsync(CancellationToken cancellationToken)
+    {
+        while (WritesInFlight > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+        }
+    }
+
+    /// <summary>
     /// Counts a loop that inserts calls around the writer (bench/ingest's storage ceiling) as a write
     /// in flight until disposed, so that what gives way to ingest (SQLite's search indexer) gives way
     /// to it too, as it would to the same rows coming through ingest.
@@ -49,56 +58,59 @@ public abstract class MessageWriter(IStorageConnections storage, RelayMetrics me
         return new AroundScope(this);
     }
 
-    /// <summary>Starts counting a commit's calls: every call goes to <see cref="Stored"/> once, then <see cref="Committed"/> follows the commit.</summary>
-    private protected HourlyActivityCounter BeginCount()
-    {
-        received.Clear();
-        return new HourlyActivityCounter();
-    }
-
     /// <summary>
     /// Goes through the commit's calls in order, asking the provider whether each was new (stored now)
-    /// or a duplicate of one stored before, and counts them; returns how many were new.
+    /// or a duplicate of one stored before, and counts them: the hours' counters (written in the
+    /// transaction by the caller) and the calls' metrics (added once it commits, by <see cref="CommitDone"/>).
     /// </summary>
-    private protected int CountEach(IReadOnlyList<Write> items, Func<Write, IncomingCall, bool> isNew, HourlyActivityCounter activity)
+    private protected static CommitCount CountEach(IReadOnlyList<Write> items, Func<Write, IncomingCall, bool> isNew)
     {
-        var added = 0;
+        var count = new CommitCount();
         foreach (var write in items)
         {
             foreach (var call in write.Calls)
             {
-                var stored = isNew(write, call);
-                added += stored ? 1 : 0;
-                Counted(write, call, stored, activity);
+                count.Add(write, call, isNew(write, call));
             }
         }
 
-        return added;
-    }
-
-    private void Counted(Write write, IncomingCall call, bool isNew, HourlyActivityCounter activity)
-    {
-        if (isNew)
-        {
-            activity.Received(write.ReceivedAtUtc);
-            received.Add(call.Type, call.Invalid is null ? CallOutcome.Stored : CallOutcome.Invalid);
-        }
-        else
-        {
-            received.Add(call.Type, CallOutcome.Duplicate);
-        }
+        return count;
     }
 
     /// <summary>After the commit: the metrics, and the dispatcher's wake-up.</summary>
-    protected void CommitDone(int added)
+    private protected void CommitDone(CommitCount count)
     {
-        received.Flush(Metrics);
-        Committed?.Invoke(added);
+        count.Calls.Flush(Metrics);
+        Committed?.Invoke(count.Added);
     }
 
     /// <summary>What a call's row holds besides its fields: its status and reason as stored.</summary>
     internal static (MessageStatus Status, string? Reason) InitialStatus(IncomingCall call) =>
         call.Invalid is { } problem ? (MessageStatus.Invalid, $"{problem.Code}: {problem.Message}") : (MessageStatus.Pending, null);
+
+    /// <summary>What one commit stored: new calls by hour and by type and outcome, and how many were new.</summary>
+    private protected sealed class CommitCount
+    {
+        public HourlyActivityCounter Hours { get; } = new();
+
+        public CallTally Calls { get; } = new();
+
+        public int Added { get; private set; }
+
+        public void Add(Write write, IncomingCall call, bool isNew)
+        {
+            if (isNew)
+            {
+                Added++;
+                Hours.Received(write.ReceivedAtUtc);
+                Calls.Add(call.Type, call.Invalid is null ? CallOutcome.Stored : CallOutcome.Invalid);
+            }
+            else
+            {
+                Calls.Add(call.Type, CallOutcome.Duplicate);
+            }
+        }
+    }
 
     /// <summary>One request's calls, stored together.</summary>
     public sealed record Write(string SourceId, DateTime ReceivedAtUtc, IReadOnlyList<IncomingCall> Calls);

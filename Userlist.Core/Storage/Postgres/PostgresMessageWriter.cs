@@ -10,6 +10,8 @@ namespace Userlist.Core.Storage.Postgres;
 /// Ingest's rows on PostgreSQL: a commit's calls go as one INSERT of column arrays (one round trip
 /// for up to 10,000 rows, in the order received so Ids follow arrival), skipping calls stored
 /// before, and returning the keys it inserted, so each call is counted as stored or duplicate.
+/// Two commits run side by side, each on a connection from the pool: the server inserts on one
+/// core while the other commit waits for its flush or the relay parses the next requests.
 /// </summary>
 internal sealed partial class PostgresMessageWriter(PostgresConnections connections, RelayMetrics metrics, ILogger<PostgresMessageWriter> logger)
     : MessageWriter(connections, metrics)
@@ -24,11 +26,11 @@ internal sealed partial class PostgresMessageWriter(PostgresConnections connecti
         RETURNING "SourceId", "MessageId"
         """;
 
-    private NpgsqlConnection? connection;
+    protected override int CommitLoops => 2;
 
     protected override void Commit(IReadOnlyList<Write> items)
     {
-        connection ??= connections.DataSource.OpenConnection();
+        using var connection = connections.DataSource.OpenConnection();
         var rows = new Columns(items.Sum(write => write.Calls.Count));
         foreach (var write in items)
         {
@@ -50,12 +52,11 @@ internal sealed partial class PostgresMessageWriter(PostgresConnections connecti
             }
         }
 
-        var activity = BeginCount();
         // A messageId twice in one commit is inserted once: the first is new, the rest duplicates.
-        var added = CountEach(items, (write, call) => inserted.Remove((write.SourceId, Storable(call.MessageId))), activity);
+        var count = CountEach(items, (write, call) => inserted.Remove((write.SourceId, Storable(call.MessageId))));
 
-        activity.Write(connection, transaction);
-        if (added > 0)
+        count.Hours.Write(connection, transaction);
+        if (count.Added > 0)
         {
             // Delivered at commit to the dispatcher, whichever instance it is.
             using var notify = new NpgsqlCommand($"NOTIFY {PostgresDispatcherElection.CallsChannel}", connection, transaction);
@@ -63,7 +64,7 @@ internal sealed partial class PostgresMessageWriter(PostgresConnections connecti
         }
 
         transaction.Commit();
-        CommitDone(added);
+        CommitDone(count);
     }
 
     protected override Exception StorageFailure(Exception exception)
@@ -72,10 +73,9 @@ internal sealed partial class PostgresMessageWriter(PostgresConnections connecti
         return base.StorageFailure(exception);
     }
 
+    /// <summary>Each commit's connection goes back to the pool with it; the pool drops a broken one.</summary>
     protected override void Reset()
     {
-        connection?.Dispose();
-        connection = null;
     }
 
     /// <summary>

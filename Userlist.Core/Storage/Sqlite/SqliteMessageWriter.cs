@@ -21,12 +21,11 @@ internal sealed partial class SqliteMessageWriter(SqliteConnections connections,
     {
         OpenConnection();
         using var transaction = connection!.BeginTransaction();
-        var activity = BeginCount();
-        var added = CountEach(items, (write, call) => insert!.Execute(write.SourceId, write.ReceivedAtUtc, call) == 1, activity);
+        var count = CountEach(items, (write, call) => insert!.Execute(write.SourceId, write.ReceivedAtUtc, call) == 1);
 
-        activity.Write(connection, transaction);
+        count.Hours.Write(connection, transaction);
         transaction.Commit();
-        CommitDone(added);
+        CommitDone(count);
     }
 
     protected override Exception StorageFailure(Exception exception)
