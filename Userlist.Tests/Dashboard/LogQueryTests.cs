@@ -40,6 +40,36 @@ public sealed class LogQueryTests
         Assert.Empty(await UsersAsync(queries, new(Text: "\"); DROP TABLE Messages; --")));
     }
 
+    [SkippableFact]
+    public async Task FreeText_OnPostgres_FindsACallThatCommittedAfterANewerOneWasIndexed()
+    {
+        await using var database = await TestDatabase.CreateAsync(StorageKind.Postgres);
+        await using var relay = new RelayFactory(database);
+        using var client = relay.CreateClient();
+        var queries = relay.Services.GetRequiredService<MessageQueries>();
+
+        // Another commit (another instance's, or this one's other commit loop) takes its call's Id
+        // first and commits last, after a newer call was stored and indexed.
+        await using var other = await database.OpenAsync();
+        await using var transaction = await other.BeginTransactionAsync();
+        await using (var insert = other.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = """
+                INSERT INTO "Messages" ("SourceId", "MessageId", "Type", "UserId", "Event", "ReceivedAt", "Payload", "Status", "AttemptCount")
+                VALUES ('other', 'late-1', 'track', 'late-user', 'Committed Late', now(), '{"type":"track","userId":"late-user","event":"Committed Late"}', 0, 0)
+                """;
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await (await client.SendAsync(relay.Post("/v1/track", """{"type":"track","userId":"early-user","event":"Committed First"}"""))).AssertSuccessAsync();
+        await Eventually.HoldsAsync(async () => (await UsersAsync(queries, new(Text: "Committed First"))).Count == 1, "the newer call is indexed");
+        await transaction.CommitAsync();
+
+        await Eventually.HoldsAsync(async () => (await UsersAsync(queries, new(Text: "Committed Late"))).Count == 1, "the call that committed late is found too");
+        Assert.Equal(["late-user"], await UsersAsync(queries, new(Text: "Committed Late")));
+    }
+
     [SkippableTheory]
     [MemberData(nameof(Providers))]
     public async Task Counts_AreExactOnIndexedFilters_AndStopAtTheCapOnOthers(StorageKind storage)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -6,10 +7,14 @@ namespace Userlist.Core.Storage.Postgres;
 
 /// <summary>
 /// Keeps <c>MessageSearch</c> up with the log, behind ingest, in chunks of its own transactions
-/// (PostgreSQL's readers and writers never block each other, so ingest never waits for it). Every
-/// instance runs one; they share the work without harm (a call indexed twice is skipped). Calls from
-/// several instances can commit out of Id order, so each pass looks back over the newest
-/// <see cref="LookBack"/> Ids for calls still missing instead of trusting the highest one indexed.
+/// (PostgreSQL's readers and writers never block each other, so ingest never waits for it), in the
+/// gaps between ingest's commits (so it never takes the CPU a request waits on). A
+/// cursor walks forward through the Ids: each chunk reads the next calls above it, so the work per
+/// call is the same however far behind the index is. Every instance runs one; they share the
+/// work without harm (a call indexed already is skipped). Calls can commit out of Id order (two
+/// commits run side by side, and other instances commit too), so the cursor may pass a call that
+/// is not visible yet: every <see cref="SweepEvery"/> a sweep indexes what is still missing among
+/// the Ids the cursor passed during the last <see cref="LateCommits"/>.
 /// </summary>
 internal sealed partial class PostgresSearchIndexer(
     PostgresConnections connections,
@@ -31,12 +36,28 @@ internal sealed partial class PostgresSearchIndexer(
 
     private const int Chunk = 500;
 
-    /// <summary>How far below the newest indexed call a pass looks for calls still missing.</summary>
+    /// <summary>How far below the newest indexed call a start looks for calls still missing.</summary>
     internal const int LookBack = 20_000;
 
-    private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(5);
+    /// <summary>How often a sweep runs, and how often the indexer looks for other instances' calls.</summary>
+    internal static readonly TimeSpan SweepEvery = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long after its Id was taken a call may still commit: longer than any ingest commit runs
+    /// before the database's command timeout (30 s) gives up on it.
+    /// </summary>
+    internal static readonly TimeSpan LateCommits = TimeSpan.FromMinutes(1);
 
     private readonly WakeUp newCalls = new();
+
+    /// <summary>The highest Id a chunk has read; null until read from the index.</summary>
+    private long? cursor;
+
+    /// <summary>
+    /// Where the cursor stood at its start and at each sweep of the last <see cref="LateCommits"/>,
+    /// oldest first, on the monotonic clock: how long a commit takes is real time, whatever the relay's clock says.
+    /// </summary>
+    private readonly Queue<(long At, long Cursor)> sweeps = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -47,9 +68,17 @@ internal sealed partial class PostgresSearchIndexer(
             {
                 try
                 {
-                    while (await IndexChunkAsync(stoppingToken) == Chunk)
+                    // Each step waits for a gap in this instance's ingest: a request waiting on a
+                    // commit matters more than search being current, and the server's cores are shared.
+                    int read;
+                    do
                     {
+                        await writer.GapAsync(stoppingToken);
+                        read = await IndexChunkAsync(stoppingToken);
+                        await writer.GapAsync(stoppingToken);
+                        await SweepIfDueAsync(stoppingToken);
                     }
+                    while (read == Chunk);
                 }
                 catch (Exception exception) when (exception is NpgsqlException && !stoppingToken.IsCancellationRequested)
                 {
@@ -57,7 +86,7 @@ internal sealed partial class PostgresSearchIndexer(
                 }
 
                 // Other instances' calls arrive without a wake-up here: the recheck finds them.
-                await newCalls.WaitAsync(Recheck, stoppingToken);
+                await newCalls.WaitAsync(SweepEvery, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -69,19 +98,87 @@ internal sealed partial class PostgresSearchIndexer(
         }
     }
 
-    /// <summary>Indexes the oldest calls not yet in the index among the newest ones; returns how many.</summary>
+    /// <summary>Indexes the next calls above the cursor that are not in the index yet; returns how many calls it read.</summary>
     internal async Task<int> IndexChunkAsync(CancellationToken cancellationToken)
     {
         await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken);
+        if (cursor is null)
+        {
+            cursor = await StartingCursorAsync(connection, cancellationToken);
+            sweeps.Enqueue((Stopwatch.GetTimestamp(), cursor.Value));
+        }
+
         await using var index = new NpgsqlCommand($"""
-            INSERT INTO "MessageSearch" ("Id", "Document")
-            SELECT m."Id", {DocumentSql} FROM "Messages" m
-            WHERE m."Id" > (SELECT coalesce(max("Id"), 0) FROM "MessageSearch") - {LookBack}
-              AND NOT EXISTS (SELECT 1 FROM "MessageSearch" s WHERE s."Id" = m."Id")
-            ORDER BY m."Id" LIMIT {Chunk}
-            ON CONFLICT ("Id") DO NOTHING
+            WITH chunk AS (SELECT "Id", "Payload" FROM "Messages" WHERE "Id" > $1 ORDER BY "Id" LIMIT {Chunk}),
+            indexed AS (
+                INSERT INTO "MessageSearch" ("Id", "Document")
+                SELECT m."Id", {DocumentSql} FROM chunk m
+                WHERE NOT EXISTS (SELECT 1 FROM "MessageSearch" s WHERE s."Id" = m."Id")
+                ON CONFLICT ("Id") DO NOTHING)
+            SELECT count(*)::int, coalesce(max("Id"), $1) FROM chunk
             """, connection);
-        return await index.ExecuteNonQueryAsync(cancellationToken);
+        index.Parameters.Add(new NpgsqlParameter<long> { TypedValue = cursor.Value });
+        await using var reader = await index.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var read = reader.GetInt32(0);
+        cursor = reader.GetInt64(1);
+        return read;
+    }
+
+    /// <summary>Indexes the calls still missing below the cursor that committed after it passed them, when a sweep is due.</summary>
+    internal async Task SweepIfDueAsync(CancellationToken cancellationToken)
+    {
+        if (cursor is not { } through || Stopwatch.GetElapsedTime(sweeps.Last().At) < SweepEvery)
+        {
+            return;
+        }
+
+        // From where the cursor stood LateCommits ago: every call still able to commit lies above it.
+        while (sweeps.Count > 1 && Stopwatch.GetElapsedTime(sweeps.ElementAt(1).At) >= LateCommits)
+        {
+            sweeps.Dequeue();
+        }
+
+        var from = sweeps.Peek().Cursor;
+        await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken);
+        // All missing Ids in one anti-join of two index ranges, then indexed in chunks: with a
+        // limit, the planner would probe the index once per call for every chunk.
+        var missing = new List<long>();
+        await using (var find = new NpgsqlCommand("""
+            SELECT m."Id" FROM "Messages" m
+            WHERE m."Id" > $1 AND m."Id" <= $2 AND NOT EXISTS (SELECT 1 FROM "MessageSearch" s WHERE s."Id" = m."Id")
+            ORDER BY m."Id"
+            """, connection))
+        {
+            find.Parameters.Add(new NpgsqlParameter<long> { TypedValue = from });
+            find.Parameters.Add(new NpgsqlParameter<long> { TypedValue = through });
+            await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                missing.Add(reader.GetInt64(0));
+            }
+        }
+
+        foreach (var ids in missing.Chunk(Chunk))
+        {
+            await using var index = new NpgsqlCommand($"""
+                INSERT INTO "MessageSearch" ("Id", "Document")
+                SELECT m."Id", {DocumentSql} FROM "Messages" m WHERE m."Id" = ANY($1)
+                ON CONFLICT ("Id") DO NOTHING
+                """, connection);
+            index.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = ids });
+            await index.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        sweeps.Enqueue((Stopwatch.GetTimestamp(), through));
+    }
+
+    /// <summary>Where a start begins: <see cref="LookBack"/> below the newest call indexed, for calls a stop left behind it.</summary>
+    private static async Task<long> StartingCursorAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var newest = new NpgsqlCommand("""SELECT coalesce(max("Id"), 0) FROM "MessageSearch" """, connection);
+        var indexed = (long)(await newest.ExecuteScalarAsync(cancellationToken))!;
+        return Math.Max(0, indexed - LookBack);
     }
 
     private void Wake(int added)
