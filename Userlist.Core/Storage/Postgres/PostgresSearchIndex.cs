@@ -15,10 +15,13 @@ internal sealed partial class PostgresSearchIndex : ISearchIndex
     public IQueryable<Message> Matching(RelayDbContext db, MessageFilter filter, bool newestOnly, int cap)
     {
         var query = Query(filter);
+        // The newest matches are read first, as an array: as a semi-join, the planner, which can't
+        // tell how rare a prefix is, walked both tables backward from the newest call looking for
+        // them (an email's 100 calls among 1,000,000: 330 ms instead of 10).
         return newestOnly
             ? db.Messages.FromSql($"""
-                SELECT * FROM "Messages" WHERE "Id" IN (
-                    SELECT "Id" FROM "MessageSearch" WHERE "Document" @@ {query}::tsquery ORDER BY "Id" DESC LIMIT {cap})
+                SELECT * FROM "Messages" WHERE "Id" = ANY(ARRAY(
+                    SELECT "Id" FROM "MessageSearch" WHERE "Document" @@ {query}::tsquery ORDER BY "Id" DESC LIMIT {cap}))
                 """).AsNoTracking()
             : db.Messages.FromSql($"""
                 SELECT * FROM "Messages" WHERE "Id" IN (SELECT "Id" FROM "MessageSearch" WHERE "Document" @@ {query}::tsquery)
