@@ -13,8 +13,9 @@ namespace Userlist.Core.Storage.Postgres;
 /// call is the same however far behind the index is. Every instance runs one; they share the
 /// work without harm (a call indexed already is skipped). Calls can commit out of Id order (two
 /// commits run side by side, and other instances commit too), so the cursor may pass a call that
-/// is not visible yet: every <see cref="SweepEvery"/> a sweep indexes what is still missing among
-/// the Ids the cursor passed during the last <see cref="LateCommits"/>.
+/// is not visible yet: every <see cref="SweepEvery"/> a sweep indexes what is still missing below
+/// the cursor among the Ids taken during the last <see cref="LateCommits"/> (only those can still
+/// commit, so a sweep costs little while the index catches up on old calls).
 /// </summary>
 internal sealed partial class PostgresSearchIndexer(
     PostgresConnections connections,
@@ -36,7 +37,7 @@ internal sealed partial class PostgresSearchIndexer(
 
     private const int Chunk = 500;
 
-    /// <summary>How far below the newest indexed call a start looks for calls still missing.</summary>
+    /// <summary>How far below the newest indexed call a start reads again, and how far below the newest call its first sweeps look.</summary>
     internal const int LookBack = 20_000;
 
     /// <summary>How often a sweep runs, and how often the indexer looks for other instances' calls.</summary>
@@ -54,10 +55,11 @@ internal sealed partial class PostgresSearchIndexer(
     private long? cursor;
 
     /// <summary>
-    /// Where the cursor stood at its start and at each sweep of the last <see cref="LateCommits"/>,
-    /// oldest first, on the monotonic clock: how long a commit takes is real time, whatever the relay's clock says.
+    /// The newest visible Id at the start and at each sweep of the last <see cref="LateCommits"/>,
+    /// oldest first: a call not visible yet took its Id after the oldest of them. Timed on the
+    /// monotonic clock: how long a commit takes is real time, whatever the relay's clock says.
     /// </summary>
-    private readonly Queue<(long At, long Cursor)> sweeps = new();
+    private readonly Queue<(long At, long NewestId)> sweeps = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -104,8 +106,11 @@ internal sealed partial class PostgresSearchIndexer(
         await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken);
         if (cursor is null)
         {
-            cursor = await StartingCursorAsync(connection, cancellationToken);
-            sweeps.Enqueue((Stopwatch.GetTimestamp(), cursor.Value));
+            var (indexed, newest) = await NewestIdsAsync(connection, cancellationToken);
+            // Calls a stop left behind the index are read again; commits under way at the start
+            // (other instances') took their Ids among the newest.
+            cursor = Math.Max(0, indexed - LookBack);
+            sweeps.Enqueue((Stopwatch.GetTimestamp(), Math.Max(0, newest - LookBack)));
         }
 
         await using var index = new NpgsqlCommand($"""
@@ -133,14 +138,14 @@ internal sealed partial class PostgresSearchIndexer(
             return;
         }
 
-        // From where the cursor stood LateCommits ago: every call still able to commit lies above it.
         while (sweeps.Count > 1 && Stopwatch.GetElapsedTime(sweeps.ElementAt(1).At) >= LateCommits)
         {
             sweeps.Dequeue();
         }
 
-        var from = sweeps.Peek().Cursor;
+        var from = sweeps.Peek().NewestId;
         await using var connection = await connections.DataSource.OpenConnectionAsync(cancellationToken);
+        var (_, newest) = await NewestIdsAsync(connection, cancellationToken);
         // All missing Ids in one anti-join of two index ranges, then indexed in chunks: with a
         // limit, the planner would probe the index once per call for every chunk.
         var missing = new List<long>();
@@ -170,15 +175,18 @@ internal sealed partial class PostgresSearchIndexer(
             await index.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        sweeps.Enqueue((Stopwatch.GetTimestamp(), through));
+        sweeps.Enqueue((Stopwatch.GetTimestamp(), newest));
     }
 
-    /// <summary>Where a start begins: <see cref="LookBack"/> below the newest call indexed, for calls a stop left behind it.</summary>
-    private static async Task<long> StartingCursorAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <summary>The newest call indexed, and the newest call visible.</summary>
+    private static async Task<(long Indexed, long Newest)> NewestIdsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var newest = new NpgsqlCommand("""SELECT coalesce(max("Id"), 0) FROM "MessageSearch" """, connection);
-        var indexed = (long)(await newest.ExecuteScalarAsync(cancellationToken))!;
-        return Math.Max(0, indexed - LookBack);
+        await using var newest = new NpgsqlCommand("""
+            SELECT (SELECT coalesce(max("Id"), 0) FROM "MessageSearch"), (SELECT coalesce(max("Id"), 0) FROM "Messages")
+            """, connection);
+        await using var reader = await newest.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
     private void Wake(int added)
