@@ -14,6 +14,18 @@ public static class QuietMigrations
     /// </summary>
     public static async Task MigrateQuietlyAsync(this DatabaseFacade database, CancellationToken cancellationToken)
     {
+        if (Postgres.PostgresMigrationLock.Applies(database))
+        {
+            await Postgres.PostgresMigrationLock.HoldingAsync(database, () => MigrateAsync(database, cancellationToken), cancellationToken);
+        }
+        else
+        {
+            await MigrateAsync(database, cancellationToken);
+        }
+    }
+
+    private static async Task MigrateAsync(DatabaseFacade database, CancellationToken cancellationToken)
+    {
         await database.ExecuteSqlRawAsync(database.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), cancellationToken);
         await database.MigrateAsync(cancellationToken);
     }

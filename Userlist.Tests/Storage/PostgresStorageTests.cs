@@ -1,6 +1,8 @@
 using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Userlist.Core.Storage;
+using Userlist.Core.Storage.Postgres;
 using Userlist.Tests.Infrastructure;
 using Userlist.Tests.Ingest;
 
@@ -33,6 +35,29 @@ public sealed class PostgresStorageTests
         await (await client.SendAsync(relay.Post("/v1/track", """{"event":"E","userId":"u","messageId":"m1"}"""))).AssertSuccessAsync();
 
         Assert.DoesNotContain(relay.Logs.Lines, line => line.StartsWith("Error", StringComparison.Ordinal) || line.StartsWith("Critical", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
+    public async Task Migrations_RunByFourInstancesStartingAtOnce_AllSucceed_AndApplyEachOnce()
+    {
+        await using var database = await TestDatabase.CreateAsync(StorageKind.Postgres);
+        var contexts = Enumerable.Range(0, 4)
+            .Select(_ => new PostgresRelayDbContext(new DbContextOptionsBuilder<PostgresRelayDbContext>().UseNpgsql(database.ConnectionString).Options))
+            .ToList();
+        try
+        {
+            await Task.WhenAll(contexts.Select(db => db.Database.MigrateQuietlyAsync(CancellationToken.None)));
+
+            var applied = await contexts[0].Database.GetAppliedMigrationsAsync();
+            Assert.Equal(contexts[0].Database.GetMigrations(), applied);
+        }
+        finally
+        {
+            foreach (var db in contexts)
+            {
+                await db.DisposeAsync();
+            }
+        }
     }
 
     [SkippableFact]
