@@ -30,5 +30,7 @@ for (const { method, params } of calls) {
   if (delayMs > 0) await new Promise(resolve => setTimeout(resolve, delayMs));
 }
 
-await analytics.closeAndFlush({ timeout: 30000 });
+// The client's retries back off up to a minute (500 ms doubling per failure): after a few relay
+// restarts on a loaded machine, the last calls may need that long to get through.
+await analytics.closeAndFlush({ timeout: 120000 });
 console.log(JSON.stringify({ acknowledged, failed }));
