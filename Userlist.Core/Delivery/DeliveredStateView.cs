@@ -21,7 +21,7 @@ public sealed class DeliveredStateView(IDbContextFactory<RelayDbContext> databas
     private readonly Dictionary<string, SemaphoreSlim> turns = [];
     private int passes;
 
-    /// <summary>Counts users forgotten, so that a load that overlapped one is not trusted.</summary>
+    /// <summary>Counts records forgotten, so that a load that overlapped one is not trusted.</summary>
     private int forgotten;
 
     /// <summary>A pass starts: reads the remembered state of its identify and group calls' users and companies, in one query.</summary>
@@ -105,25 +105,23 @@ public sealed class DeliveredStateView(IDbContextFactory<RelayDbContext> databas
     }
 
     /// <summary>
-    /// Userlist deleted the user: nothing is known of it, nor of any company (its relationships
-    /// to that user may be gone with it).
+    /// What Userlist holds for the key is not known any more (a request that may or may not have
+    /// reached it, a user deleted); with <paramref name="everyCompany"/>, nor for any company.
     /// </summary>
-    public void Forget(string userKey)
+    public void Forget(string key, bool everyCompany)
     {
         lock (gate)
         {
             forgotten++;
-            states[userKey] = null;
-            foreach (var company in states.Keys.Where(IsCompany).ToList())
+            states[key] = null;
+            foreach (var company in everyCompany ? states.Keys.Where(k => k.StartsWith(CompaniesPrefix, StringComparison.Ordinal)).ToList() : [])
             {
                 states[company] = null;
             }
         }
     }
 
-    public static bool IsCompany(string key) => key.StartsWith(CompaniesPrefix, StringComparison.Ordinal);
-
-    public const string CompaniesPrefix = "/companies ";
+    private const string CompaniesPrefix = "/companies ";
 
     /// <summary>The key a stored call's request will be remembered by, from its columns; a mismatch only costs a request.</summary>
     private static string? KeyOf(Message call) => call switch

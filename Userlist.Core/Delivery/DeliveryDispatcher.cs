@@ -348,7 +348,7 @@ public sealed partial class DeliveryDispatcher(
         // A merged request to retry is retried by its first call; the others wait behind it as Pending
         // (per-user order holds them) and go together again once it is through.
         var follower = verdict.Status == MessageStatus.Retrying ? new Verdict(MessageStatus.Pending, null, null, false, false) : verdict;
-        var state = verdict.Status == MessageStatus.Delivered ? StateAfter(request, calls[^1]) : null;
+        var state = StateAfter(request, result, calls[^1]);
         await Task.WhenAll(calls.Select((c, i) => (Call: c, Verdict: i == 0 ? verdict : follower)).Select(one =>
             FinishAsync(one.Call, run.Token, attempt(one.Call), one.Verdict.Status, one.Verdict.Reason, one.Verdict.NextAttemptAt, one.Verdict.CountsAsAttempt,
                 one.Call == calls[^1] ? state : null)));
@@ -356,26 +356,38 @@ public sealed partial class DeliveryDispatcher(
         {
             delivered.Remember(key, now);
         }
-        else if (state is { Key: var forgotten })
+        else if (state is not null)
         {
-            delivered.Forget(forgotten);
+            delivered.Forget(state.Key, state.EveryCompany);
         }
 
         return verdict.Finished;
     }
 
     /// <summary>
-    /// What a delivered request leaves in Userlist for its user or company, remembered with the
-    /// outcome of its last call (in the key's turn); null for requests that leave nothing to remember.
+    /// What an answer leaves known of Userlist's user or company, recorded with the outcome of the
+    /// request's last call (in the key's turn): a delivered upsert adds to it; a delivered delete, or
+    /// a request that may have reached Userlist unanswered (timeout, 5xx), leaves it unknown. Null
+    /// when nothing changes: other requests, and refusals (4xx, 401, 429), which Userlist did not apply.
     /// </summary>
-    private StateChange? StateAfter(PushRequest request, Message lastCall)
+    private StateChange? StateAfter(PushRequest request, PushResult result, Message lastCall)
     {
         if (DeliveredState.ForgottenBy(request) is { } deleted)
         {
-            return new StateChange(deleted, null, null);
+            return result.Outcome == PushOutcome.Delivered ? new StateChange(deleted, null, null, EveryCompany: true) : null;
         }
 
         if (DeliveredState.KeyOf(request) is not { } key)
+        {
+            return null;
+        }
+
+        if (result.Outcome == PushOutcome.Transient && !result.IsRateLimited)
+        {
+            return new StateChange(key, null, null);
+        }
+
+        if (result.Outcome != PushOutcome.Delivered)
         {
             return null;
         }

@@ -22,12 +22,13 @@ public sealed record DeliveryOutcome(
     StateChange? State = null);
 
 /// <summary>
-/// What a Delivered call leaves remembered for its user or company (design §10): its new state,
-/// written only if the row still names <paramref name="PreviousMessageRowId"/>'s delivery (else
-/// something else wrote it meanwhile, and it is dropped: when in doubt, send); or, with a null
-/// state, a user Userlist deleted, whose record and every company's are dropped.
+/// What a call's outcome leaves remembered for its user or company (design §10). A Delivered call
+/// writes the new <paramref name="State"/>, but only if the row still names the delivery of
+/// <paramref name="PreviousMessageRowId"/> (else something else wrote it meanwhile, and it is
+/// dropped: when in doubt, send). A null state drops the record, with every company's when
+/// <paramref name="EveryCompany"/> (a user Userlist deleted may take its relationships with it).
 /// </summary>
-public sealed record StateChange(string Key, DeliveredState? State, long? PreviousMessageRowId);
+public sealed record StateChange(string Key, DeliveredState? State, long? PreviousMessageRowId, bool EveryCompany = false);
 
 /// <summary>
 /// Records delivery outcomes with group commit, as ingest stores calls: every outcome waiting when
@@ -108,7 +109,7 @@ public sealed class DeliveryRecorder(IStorageConnections storage, RelayMetrics m
             {
                 activity.Outcome(outcome.AtUtc, outcome.Status);
                 ended[(int)outcome.Status]++;
-                if (outcome.State is { } change && outcome.Status == MessageStatus.Delivered)
+                if (outcome.State is { } change && (change.State is null || outcome.Status == MessageStatus.Delivered))
                 {
                     RememberState(transaction, change);
                 }
@@ -147,7 +148,7 @@ public sealed class DeliveryRecorder(IStorageConnections storage, RelayMetrics m
             DELETE FROM "DeliveredStates" WHERE "Key" = @key OR (@everyCompany = 1 AND "Key" LIKE '/companies %')
             """);
         forget.Set("key", change.Key);
-        forget.Set("everyCompany", change.State is null ? 1 : 0);
+        forget.Set("everyCompany", change.EveryCompany ? 1 : 0);
         forget.ExecuteNonQuery();
     }
 }
