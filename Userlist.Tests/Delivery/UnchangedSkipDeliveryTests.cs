@@ -1,8 +1,11 @@
+using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Userlist.Core.Delivery;
+using Userlist.Core.Ingest;
 using Userlist.Core.Storage;
 using Userlist.Tests.Infrastructure;
+using Userlist.Tests.Ingest;
 
 namespace Userlist.Tests.Delivery;
 
@@ -147,6 +150,23 @@ public abstract class UnchangedSkipDeliveryTests(StorageKind storage)
         Assert.StartsWith($"unchanged since call #{last.Id} ", (await harness.MessageAsync("g3")).StatusReason);
         Assert.StartsWith($"unchanged since call #{(await harness.MessageAsync("g5")).Id} ", (await harness.MessageAsync("g6")).StatusReason);
         Assert.Equal(4, harness.Userlist.Requests.Count);
+    }
+
+    [SkippableFact]
+    public async Task UserDeletedInUserlist_TheSameIdentifyIsSentAgain()
+    {
+        const string Secret = "whsec_unchanged";
+        await using var harness = await DeliveryHarness.StartAsync(storage, settings: new() { ["Ingest:WebhookSecret"] = Secret });
+        await DeliverAsync(harness, "i1", """{"plan":"pro"}""", MessageStatus.Delivered);
+        const string Delete = """{"type":"delete","userId":"ada","messageId":"deleted"}""";
+        using var webhook = new HttpRequestMessage(HttpMethod.Post, "/segment/webhook") { Content = new StringContent(Delete, new UTF8Encoding(false), "application/json") };
+        webhook.Headers.Add("X-Signature", WebhookSignature.Compute(Secret, Encoding.UTF8.GetBytes(Delete)));
+        await (await harness.Client.SendAsync(webhook)).AssertSuccessAsync();
+        await harness.UntilStatusAsync("deleted", MessageStatus.Delivered);
+
+        await DeliverAsync(harness, "i2", """{"plan":"pro"}""", MessageStatus.Delivered);
+
+        Assert.Equal(["POST /users", "DELETE /users", "POST /users"], harness.Userlist.Requests.Select(r => $"{r.Method} {r.Path}"));
     }
 
     /// <summary>Sends an identify of user <c>ada</c> and waits for it to reach <paramref name="status"/>.</summary>
