@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Userlist.Core.Configuration;
+using Userlist.Core.Ingest;
 using Userlist.Core.Mapping;
 using Userlist.Core.PushApi;
 using Userlist.Core.Storage;
@@ -184,11 +185,14 @@ public sealed partial class DeliveryDispatcher(
         return true;
     }
 
-    /// <summary>The reason to skip the step, or null when it must go: it changes something, the window has passed, or an operator asked for it.</summary>
+    /// <summary>
+    /// The reason to skip the step, or null when it must go: it changes something, the window has
+    /// passed, or an operator asked for it (a retry, or a call sent from the Sandbox to see what Userlist does).
+    /// </summary>
     private string? UnchangedSince(CoalescedStep<Message> step, PushRequest request, DeliveredState? last)
     {
         var window = TimeSpan.FromHours(options.CurrentValue.SkipUnchangedHours);
-        var skips = last is not null && window > TimeSpan.Zero && !step.Calls.Any(call => call.RetriedManually)
+        var skips = last is not null && window > TimeSpan.Zero && !step.Calls.Any(call => call.RetriedManually || call.SourceId == WriteKeySource.Sandbox.Id)
             && last.IsWithin(window, time.GetUtcNow().UtcDateTime) && !last.Changes(request.Body);
         return skips ? last!.SkipReason : null;
     }
