@@ -84,6 +84,7 @@ public static class DependencyInjection
         services.AddSingleton<RetryPolicy>();
         services.AddSingleton<DeliveryRecorder>();
         services.AddHostedService(provider => provider.GetRequiredService<DeliveryRecorder>());
+        services.AddSingleton<DeliveredStateView>();
         services.AddSingleton<DeliveryDispatcher>();
         services.AddSingleton<DispatchSignal>();
         // Once the dispatcher's role is settled: new calls, and those the last run left waiting, wake delivery.

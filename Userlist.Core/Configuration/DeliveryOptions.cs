@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Userlist.Core.Configuration;
 
-/// <summary>How the relay delivers to Userlist: the retry policy, concurrency, coalescing and retention.</summary>
+/// <summary>How the relay delivers to Userlist: the retry policy, concurrency, coalescing, unchanged skips and retention.</summary>
 public sealed class DeliveryOptions
 {
     public const string SectionName = "Delivery";
@@ -31,6 +31,15 @@ public sealed class DeliveryOptions
     /// (design §10). False sends one request per call.
     /// </summary>
     public bool Coalesce { get; set; } = true;
+
+    /// <summary>
+    /// An identify or group call that would set nothing different from what was last delivered
+    /// for its user or company, within this many hours of that delivery, is Skipped (design §10).
+    /// The window bounds how long an edit made in Userlist itself can go without being overwritten.
+    /// 0 sends every call.
+    /// </summary>
+    [Range(0, 8_760, ErrorMessage = "Delivery:SkipUnchangedHours must be between 0 and 8760")]
+    public int SkipUnchangedHours { get; set; } = 24;
 
     /// <summary>Delivered and Skipped calls older than this are deleted, with their attempts, daily.</summary>
     [Range(1, 3_650, ErrorMessage = "Delivery:RetentionDays must be between 1 and 3650")]

@@ -18,6 +18,8 @@ public static class SettingKeys
 
     public const string RetentionDays = DeliveryOptions.SectionName + ":" + nameof(DeliveryOptions.RetentionDays);
 
+    public const string SkipUnchangedHours = DeliveryOptions.SectionName + ":" + nameof(DeliveryOptions.SkipUnchangedHours);
+
     /// <summary>The Push API key saved in the dashboard, encrypted; it wins over <c>Userlist:PushKey</c>.</summary>
     public const string PushKey = "PushKey";
 
@@ -29,5 +31,5 @@ public static class SettingKeys
 
     /// <summary>The settings an operator may change on the Settings page, by configuration name.</summary>
     public static readonly IReadOnlyList<string> Editable =
-        [PushApiUrl, RequestsPerMinute, RetryInitialDelaySeconds, RetryMaxDelaySeconds, MaxAttempts, RetentionDays];
+        [PushApiUrl, RequestsPerMinute, RetryInitialDelaySeconds, RetryMaxDelaySeconds, MaxAttempts, RetentionDays, SkipUnchangedHours];
 }

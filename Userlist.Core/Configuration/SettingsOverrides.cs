@@ -116,6 +116,7 @@ public sealed class SettingsOverrides(IConfiguration configuration, ISettingsSto
             [SettingKeys.RetryMaxDelaySeconds] = delivery.RetryMaxDelaySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [SettingKeys.MaxAttempts] = delivery.MaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [SettingKeys.RetentionDays] = delivery.RetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [SettingKeys.SkipUnchangedHours] = delivery.SkipUnchangedHours.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
     }
 

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Userlist.Core.Configuration;
+using Userlist.Core.Ingest;
 using Userlist.Core.Mapping;
 using Userlist.Core.PushApi;
 using Userlist.Core.Storage;
@@ -21,6 +22,7 @@ public sealed partial class DeliveryDispatcher(
     IDispatcherRole role,
     PushApiClient pushApi,
     DeliveryRecorder recorder,
+    DeliveredStateView delivered,
     SendPacer pacer,
     DeliverySettings settings,
     RetryPolicy retryPolicy,
@@ -89,6 +91,7 @@ public sealed partial class DeliveryDispatcher(
 
         try
         {
+            await delivered.BeginPassAsync(claimed, CancellationToken.None);
             var chains = claimed.GroupBy(m => m.UserId ?? $"#{m.Id}").Select(g => g.OrderBy(m => m.Id).ToList());
             await Parallel.ForEachAsync(chains,
                 new ParallelOptions { MaxDegreeOfParallelism = options.CurrentValue.Concurrency },
@@ -96,6 +99,8 @@ public sealed partial class DeliveryDispatcher(
         }
         finally
         {
+            delivered.EndPass();
+
             // Whatever the pass did not get to (a stop, a halt, a failure) is due again now, not after the lease.
             var returned = await ReleaseRunAsync(run.Token);
             if (stopping.IsCancellationRequested && returned > 0)
@@ -143,15 +148,58 @@ public sealed partial class DeliveryDispatcher(
             : mapped.Select(one => new CoalescedStep<Message>([one.call], one.Item2)).ToList();
         foreach (var step in steps)
         {
-            var delivered = !run.Halted && await (step.IsMerged
-                ? DeliverMergedAsync(step.Calls, step.Mapped.Request!, run)
-                : DeliverAsync(step.Calls[0], step.Mapped, run));
-            if (!delivered)
+            if (run.Halted || !await DeliverStepAsync(step, run))
             {
                 return;
             }
         }
     }
+
+    /// <summary>
+    /// Delivers one step; an identify or group step that would set nothing different from what was
+    /// last delivered for its user or company, within <c>Delivery:SkipUnchangedHours</c>, is Skipped
+    /// instead (design §10). Compare, send and record take the user's or company's turn, so group
+    /// calls of several users for one company can't overtake each other between them.
+    /// </summary>
+    private async Task<bool> DeliverStepAsync(CoalescedStep<Message> step, Run run)
+    {
+        if (step.Mapped.Request is not { } request || DeliveredState.KeyOf(request) is not { } key)
+        {
+            return await SendStepAsync(step, run);
+        }
+
+        using var turn = await delivered.TurnAsync(key);
+        if (run.Halted)
+        {
+            return false;
+        }
+
+        if (UnchangedSince(step, request, delivered.Get(key)) is not { } reason)
+        {
+            return await SendStepAsync(step, run);
+        }
+
+        metrics.CallsSkippedUnchanged(step.Calls.Count);
+        LogSkippedUnchanged(step.Calls.Count, step.Calls[0].Id, reason);
+        await Task.WhenAll(step.Calls.Select(call => FinishAsync(call, run.Token, null, MessageStatus.Skipped, reason, null)));
+        return true;
+    }
+
+    /// <summary>
+    /// The reason to skip the step, or null when it must go: it changes something, the window has
+    /// passed, or an operator asked for it (a retry, or a call sent from the Sandbox to see what Userlist does).
+    /// </summary>
+    private string? UnchangedSince(CoalescedStep<Message> step, PushRequest request, DeliveredState? last)
+    {
+        var window = TimeSpan.FromHours(options.CurrentValue.SkipUnchangedHours);
+        var skips = last is not null && window > TimeSpan.Zero && !step.Calls.Any(call => call.RetriedManually || call.SourceId == WriteKeySource.Sandbox.Id)
+            && last.IsWithin(window, time.GetUtcNow().UtcDateTime) && !last.Changes(request.Body);
+        return skips ? last!.SkipReason : null;
+    }
+
+    private Task<bool> SendStepAsync(CoalescedStep<Message> step, Run run) => step.IsMerged
+        ? DeliverMergedAsync(step.Calls, step.Mapped.Request!, run)
+        : DeliverAsync(step.Calls[0], step.Mapped, run);
 
     /// <summary>Delivers one claimed call; false when it is not finished and later calls of its user must wait.</summary>
     private async Task<bool> DeliverAsync(Message call, MappedCall mapped, Run run)
@@ -168,7 +216,7 @@ public sealed partial class DeliveryDispatcher(
             return false;
         }
 
-        return await RecordAsync([call], run, result, c => Attempt(c, mapped.Request!, result, started, null));
+        return await RecordAsync([call], mapped.Request!, run, result, c => Attempt(c, mapped.Request!, result, started, null));
     }
 
     /// <summary>
@@ -187,7 +235,7 @@ public sealed partial class DeliveryDispatcher(
         var requestId = Guid.NewGuid().ToString("N");
         if (result.Outcome != PushOutcome.Rejected)
         {
-            return await RecordAsync(calls, run, result, c => Attempt(c, request, result, started, requestId));
+            return await RecordAsync(calls, request, run, result, c => Attempt(c, request, result, started, requestId));
         }
 
         // Kept as an attempt of each call, which stays claimed: its own request decides its status.
@@ -245,7 +293,7 @@ public sealed partial class DeliveryDispatcher(
     /// Records what one request's answer means for the calls it carried (the first decides; with
     /// several, the others follow it). Returns false when the user's later calls must wait.
     /// </summary>
-    private async Task<bool> RecordAsync(IReadOnlyList<Message> calls, Run run, PushResult result, Func<Message, DeliveryAttempt> attempt)
+    private async Task<bool> RecordAsync(IReadOnlyList<Message> calls, PushRequest request, Run run, PushResult result, Func<Message, DeliveryAttempt> attempt)
     {
         var call = calls[0];
         Verdict verdict;
@@ -304,17 +352,60 @@ public sealed partial class DeliveryDispatcher(
         // A merged request to retry is retried by its first call; the others wait behind it as Pending
         // (per-user order holds them) and go together again once it is through.
         var follower = verdict.Status == MessageStatus.Retrying ? new Verdict(MessageStatus.Pending, null, null, false, false) : verdict;
+        var state = StateAfter(request, result, calls[^1]);
         await Task.WhenAll(calls.Select((c, i) => (Call: c, Verdict: i == 0 ? verdict : follower)).Select(one =>
-            FinishAsync(one.Call, run.Token, attempt(one.Call), one.Verdict.Status, one.Verdict.Reason, one.Verdict.NextAttemptAt, one.Verdict.CountsAsAttempt)));
+            FinishAsync(one.Call, run.Token, attempt(one.Call), one.Verdict.Status, one.Verdict.Reason, one.Verdict.NextAttemptAt, one.Verdict.CountsAsAttempt,
+                one.Call == calls[^1] ? state : null)));
+        if (state is { Key: var key, State: { } now })
+        {
+            delivered.Remember(key, now);
+        }
+        else if (state is not null)
+        {
+            delivered.Forget(state.Key, state.EveryCompany);
+        }
+
         return verdict.Finished;
+    }
+
+    /// <summary>
+    /// What an answer leaves known of Userlist's user or company, recorded with the outcome of the
+    /// request's last call (in the key's turn): a delivered upsert adds to it; a delivered delete, or
+    /// a request that may have reached Userlist unanswered (timeout, 5xx), leaves it unknown. Null
+    /// when nothing changes: other requests, and refusals (4xx, 401, 429), which Userlist did not apply.
+    /// </summary>
+    private StateChange? StateAfter(PushRequest request, PushResult result, Message lastCall)
+    {
+        if (DeliveredState.ForgottenBy(request) is { } deleted)
+        {
+            return result.Outcome == PushOutcome.Delivered ? new StateChange(deleted, null, null, EveryCompany: true) : null;
+        }
+
+        if (DeliveredState.KeyOf(request) is not { } key)
+        {
+            return null;
+        }
+
+        if (result.Outcome == PushOutcome.Transient && !result.IsRateLimited)
+        {
+            return new StateChange(key, null, null);
+        }
+
+        if (result.Outcome != PushOutcome.Delivered)
+        {
+            return null;
+        }
+
+        var previous = delivered.Get(key);
+        return new StateChange(key, DeliveredState.After(previous, request, lastCall.Id, time.GetUtcNow().UtcDateTime), previous?.MessageRowId);
     }
 
     /// <summary>What an answer means for a call: its next status, and whether the user's later calls may go on.</summary>
     private sealed record Verdict(MessageStatus Status, string? Reason, DateTime? NextAttemptAt, bool CountsAsAttempt, bool Finished);
 
     private Task FinishAsync(Message call, string token, DeliveryAttempt? attempt, MessageStatus status, string? reason,
-        DateTime? nextAttemptAt, bool countAttempt = false) =>
-        recorder.RecordAsync(new DeliveryOutcome(call.Id, token, attempt, status, reason, nextAttemptAt, countAttempt, time.GetUtcNow().UtcDateTime));
+        DateTime? nextAttemptAt, bool countAttempt = false, StateChange? state = null) =>
+        recorder.RecordAsync(new DeliveryOutcome(call.Id, token, attempt, status, reason, nextAttemptAt, countAttempt, time.GetUtcNow().UtcDateTime, state));
 
     /// <summary>Claims due calls in the order received, skipping users whose earlier call is in flight or waiting to retry.</summary>
     private Task<List<Message>> ClaimAsync(string token, CancellationToken cancellationToken)
@@ -385,6 +476,9 @@ public sealed partial class DeliveryDispatcher(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Delivered {MessageRowId} ({Type}, {Calls} calls in the request) in {Elapsed} ms")]
     private partial void LogDelivered(long messageRowId, string? type, int calls, int elapsed);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Skipped {Calls} calls (first {MessageRowId}): {Reason}")]
+    private partial void LogSkippedUnchanged(int calls, long messageRowId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Userlist refused a request of {Calls} merged calls (first {MessageRowId}, {Status}: {Reason}); sending them one by one")]
     private partial void LogMergedRejected(int calls, long messageRowId, int? status, string? reason);

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Userlist.Core.Mapping;
 using Userlist.Core.Storage;
 using Userlist.Core.Telemetry;
 
@@ -17,7 +18,17 @@ public sealed record DeliveryOutcome(
     string? Reason,
     DateTime? NextAttemptAt,
     bool CountsAsAttempt,
-    DateTime AtUtc);
+    DateTime AtUtc,
+    StateChange? State = null);
+
+/// <summary>
+/// What a call's outcome leaves remembered for its user or company (design §10). A Delivered call
+/// writes the new <paramref name="State"/>, but only if the row still names the delivery of
+/// <paramref name="PreviousMessageRowId"/> (else something else wrote it meanwhile, and it is
+/// dropped: when in doubt, send). A null state drops the record, with every company's when
+/// <paramref name="EveryCompany"/> (a user Userlist deleted may take its relationships with it).
+/// </summary>
+public sealed record StateChange(string Key, DeliveredState? State, long? PreviousMessageRowId, bool EveryCompany = false);
 
 /// <summary>
 /// Records delivery outcomes with group commit, as ingest stores calls: every outcome waiting when
@@ -98,6 +109,10 @@ public sealed class DeliveryRecorder(IStorageConnections storage, RelayMetrics m
             {
                 activity.Outcome(outcome.AtUtc, outcome.Status);
                 ended[(int)outcome.Status]++;
+                if (outcome.State is { } change && (change.State is null || outcome.Status == MessageStatus.Delivered))
+                {
+                    RememberState(transaction, change);
+                }
             }
         }
 
@@ -107,5 +122,33 @@ public sealed class DeliveryRecorder(IStorageConnections storage, RelayMetrics m
         {
             Metrics.DeliveriesEnded(StatusTags[status], ended[status]);
         }
+    }
+
+    private void RememberState(DbTransaction transaction, StateChange change)
+    {
+        if (change.State is { } state)
+        {
+            using var upsert = connection!.Command(transaction, """
+                INSERT INTO "DeliveredStates" ("Key", "Body", "MessageRowId", "DeliveredAt") VALUES (@key, @body, @message, @at)
+                ON CONFLICT ("Key") DO UPDATE SET "Body" = excluded."Body", "MessageRowId" = excluded."MessageRowId", "DeliveredAt" = excluded."DeliveredAt"
+                WHERE "DeliveredStates"."MessageRowId" = @previous
+                """);
+            upsert.Set("key", change.Key);
+            upsert.Set("body", state.Body);
+            upsert.Set("message", state.MessageRowId);
+            upsert.Set("at", state.DeliveredAt);
+            upsert.Set("previous", change.PreviousMessageRowId ?? -1);
+            if (upsert.ExecuteNonQuery() == 1)
+            {
+                return;
+            }
+        }
+
+        using var forget = connection!.Command(transaction, """
+            DELETE FROM "DeliveredStates" WHERE "Key" = @key OR (@everyCompany = 1 AND "Key" LIKE '/companies %')
+            """);
+        forget.Set("key", change.Key);
+        forget.Set("everyCompany", change.EveryCompany ? 1 : 0);
+        forget.ExecuteNonQuery();
     }
 }

@@ -7,7 +7,10 @@ using Userlist.Core.Storage;
 
 namespace Userlist.Core.Delivery;
 
-/// <summary>Daily: deletes Delivered and Skipped calls older than <c>Delivery:RetentionDays</c>, with their attempts.</summary>
+/// <summary>
+/// Daily: deletes Delivered and Skipped calls older than <c>Delivery:RetentionDays</c>, with their
+/// attempts, and what was delivered per user and company longer ago than <c>Delivery:SkipUnchangedHours</c>.
+/// </summary>
 public sealed partial class RetentionJob(
     IDbContextFactory<RelayDbContext> databases,
     ISearchIndex search,
@@ -42,7 +45,16 @@ public sealed partial class RetentionJob(
         }
 
         LogDeleted(deleted, options.CurrentValue.RetentionDays);
+        await ForgetOldDeliveredStatesAsync(cancellationToken);
         return deleted;
+    }
+
+    /// <summary>What was delivered before the unchanged-skip window can't skip a call any more: only its row would be left.</summary>
+    private async Task ForgetOldDeliveredStatesAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = time.GetUtcNow().UtcDateTime.AddHours(-options.CurrentValue.SkipUnchangedHours);
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        await db.DeliveredStates.Where(s => s.DeliveredAt < cutoff).ExecuteDeleteAsync(cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention: deleted {Count} Delivered and Skipped calls older than {Days} days")]

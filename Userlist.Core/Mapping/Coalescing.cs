@@ -96,9 +96,12 @@ public static class Coalescing
     }
 
     /// <summary>What a run of requests may be merged by: the same method, path and identifier; null when it is never merged.</summary>
-    private static string? MergeKey(PushRequest request)
+    private static string? MergeKey(PushRequest request) => request.Method == "POST" ? Target(request) : null;
+
+    /// <summary>The user or company a request to <c>/users</c> or <c>/companies</c> is about (<c>/users user-42</c>); null for other requests.</summary>
+    internal static string? Target(PushRequest request)
     {
-        if (request.Method != "POST" || request.Path is not ("/users" or "/companies"))
+        if (request.Path is not ("/users" or "/companies"))
         {
             return null;
         }

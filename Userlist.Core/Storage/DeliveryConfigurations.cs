@@ -53,3 +53,15 @@ internal sealed class HourlyActivityConfiguration : IEntityTypeConfiguration<Hou
         activity.HasKey(a => a.Hour);
     }
 }
+
+internal sealed class DeliveredStateConfiguration : IEntityTypeConfiguration<DeliveredStateRow>
+{
+    public void Configure(EntityTypeBuilder<DeliveredStateRow> state)
+    {
+        state.ToTable("DeliveredStates");
+        state.HasKey(s => s.Key);
+
+        // Retention drops what is older than the window.
+        state.HasIndex(s => s.DeliveredAt);
+    }
+}

@@ -20,6 +20,8 @@ public abstract class RelayDbContext(DbContextOptions options) : DbContext(optio
 
     public DbSet<HourlyActivity> HourlyActivity => Set<HourlyActivity>();
 
+    public DbSet<DeliveredStateRow> DeliveredStates => Set<DeliveredStateRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(RelayDbContext).Assembly);
 }

@@ -26,6 +26,7 @@ public sealed class RelayMetrics
     private readonly Counter<long> deliveryOutcomes;
     private readonly Counter<long> resentAfterCrash;
     private readonly Counter<long> coalesced;
+    private readonly Counter<long> skippedUnchanged;
 
     public RelayMetrics(IMeterFactory meters)
     {
@@ -52,6 +53,8 @@ public sealed class RelayMetrics
             "Calls left on their way to Userlist by a relay that stopped without a planned stop, due again at start: any that had reached Userlist arrive twice");
         coalesced = meter.CreateCounter<long>("userlist_relay.delivery.coalesced", "{call}",
             "Calls sent to Userlist merged with other calls of their user into one request (Delivery:Coalesce); each merged request counts once in delivery.attempts");
+        skippedUnchanged = meter.CreateCounter<long>("userlist_relay.delivery.skipped_unchanged", "{call}",
+            "Identify and group calls Skipped because they would set nothing different from what was last delivered for their user or company (Delivery:SkipUnchangedHours)");
     }
 
     /// <summary>Calls of one type that came to the same outcome; counted through <see cref="CallTally"/>.</summary>
@@ -100,6 +103,9 @@ public sealed class RelayMetrics
 
     /// <summary>Calls that went out merged into one request: this less the merged requests is the requests saved.</summary>
     public void CallsCoalesced(long count) => coalesced.Add(count);
+
+    /// <summary>Calls Skipped as unchanged: each is a request saved.</summary>
+    public void CallsSkippedUnchanged(long count) => skippedUnchanged.Add(count);
 
     /// <summary>Calls a crashed run left Delivering, made due again at start: the bound on duplicates sent.</summary>
     public void ResentAfterCrash(long count)

@@ -65,6 +65,23 @@ public sealed class EventDetailPageTests
     }
 
     [Fact]
+    public async Task CallSkippedAsUnchanged_LinksTheCallItRepeats()
+    {
+        await using var context = new PageContext();
+        var identify = """{"type":"identify","userId":"u1","traits":{"plan":"pro"}}""";
+        var first = (await context.CallsAsync(Seed.Call("u1", MessageStatus.Delivered, type: "identify", payload: identify)))[0];
+        var repeat = (await context.CallsAsync(Seed.Call("u1", MessageStatus.Skipped, type: "identify", payload: identify,
+            reason: $"unchanged since call #{first.Id} delivered at 2026-12-01 10:00:00 UTC")))[0];
+
+        var page = context.RenderPage<EventDetail>(p => p.Add(x => x.Id, repeat.Id));
+
+        page.Until(() => Assert.Equal($"unchanged since call #{first.Id} delivered at 2026-12-01 10:00:00 UTC", page.Find("[data-testid=reason]").TextContent.Trim()));
+        var link = page.Find("a[data-testid=reason-call]");
+        Assert.Equal($"/events/{first.Id}", link.GetAttribute("href"));
+        Assert.Equal($"call #{first.Id}", link.TextContent);
+    }
+
+    [Fact]
     public async Task MergedCall_ListsTheCallsItWentWith_AsLinks()
     {
         await using var context = new PageContext();

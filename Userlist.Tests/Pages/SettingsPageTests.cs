@@ -38,7 +38,22 @@ public sealed class SettingsPageTests
         Assert.Equal(600, context.Get<IOptionsMonitor<UserlistOptions>>().CurrentValue.RequestsPerMinute);
     }
 
+    [Fact]
+    public async Task SaveSkipUnchangedHours_AppliesAtOnceAndIsAudited()
+    {
+        await using var context = new PageContext();
+        var page = context.RenderPage<SettingsPage>();
+        page.Until(() => Assert.Equal("24", page.Find("input[data-testid=setting-skip-unchanged]").GetAttribute("value")));
+
+        page.InputCurrent("input[data-testid=setting-skip-unchanged]", "0");
+        page.ClickCurrent(() => page.Find("button[data-testid=save-settings]"));
+
+        page.Until(() => Assert.Contains("Delivery:SkipUnchangedHours: 24 → 0", page.Find("[data-testid=audit-log]").TextContent));
+        Assert.Equal(0, context.Get<IOptionsMonitor<DeliveryOptions>>().CurrentValue.SkipUnchangedHours);
+    }
+
     [Theory]
+    [InlineData("setting-skip-unchanged", "9000", "Delivery:SkipUnchangedHours must be between 0 and 8760")]
     [InlineData("setting-rate", "0", "Userlist:RequestsPerMinute must be between 1 and 1,000,000")]
     [InlineData("setting-rate", "fast", "Userlist:RequestsPerMinute")]
     [InlineData("setting-url", "push.userlist.com", "Userlist:PushApiUrl must be an absolute http(s) URL")]

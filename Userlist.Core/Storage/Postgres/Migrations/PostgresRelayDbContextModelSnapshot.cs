@@ -58,6 +58,28 @@ namespace Userlist.Core.Storage.Postgres.Migrations
                     b.ToTable("AuditLog", (string)null);
                 });
 
+            modelBuilder.Entity("Userlist.Core.Storage.DeliveredStateRow", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("DeliveredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("MessageRowId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("DeliveredAt");
+
+                    b.ToTable("DeliveredStates", (string)null);
+                });
+
             modelBuilder.Entity("Userlist.Core.Storage.DeliveryAttempt", b =>
                 {
                     b.Property<long>("Id")

@@ -51,6 +51,28 @@ namespace Userlist.Core.Storage.Sqlite.Migrations
                     b.ToTable("AuditLog", (string)null);
                 });
 
+            modelBuilder.Entity("Userlist.Core.Storage.DeliveredStateRow", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("DeliveredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("MessageRowId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("DeliveredAt");
+
+                    b.ToTable("DeliveredStates", (string)null);
+                });
+
             modelBuilder.Entity("Userlist.Core.Storage.DeliveryAttempt", b =>
                 {
                     b.Property<long>("Id")
