@@ -114,20 +114,18 @@ public sealed class DeliveredStateView(IDbContextFactory<RelayDbContext> databas
         {
             forgotten++;
             states[key] = null;
-            foreach (var company in everyCompany ? states.Keys.Where(k => k.StartsWith(CompaniesPrefix, StringComparison.Ordinal)).ToList() : [])
+            foreach (var company in everyCompany ? states.Keys.Where(k => k.StartsWith(DeliveredState.CompanyKeyPrefix, StringComparison.Ordinal)).ToList() : [])
             {
                 states[company] = null;
             }
         }
     }
 
-    private const string CompaniesPrefix = "/companies ";
-
     /// <summary>The key a stored call's request will be remembered by, from its columns; a mismatch only costs a request.</summary>
     private static string? KeyOf(Message call) => call switch
     {
         { Type: "identify", UserId: { } user } => "/users " + user,
-        { Type: "group", GroupId: { } group } => CompaniesPrefix + group,
+        { Type: "group", GroupId: { } group } => DeliveredState.CompanyKeyPrefix + group,
         _ => null,
     };
 

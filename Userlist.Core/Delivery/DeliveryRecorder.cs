@@ -145,9 +145,10 @@ public sealed class DeliveryRecorder(IStorageConnections storage, RelayMetrics m
         }
 
         using var forget = connection!.Command(transaction, """
-            DELETE FROM "DeliveredStates" WHERE "Key" = @key OR (@everyCompany = 1 AND "Key" LIKE '/companies %')
+            DELETE FROM "DeliveredStates" WHERE "Key" = @key OR (@everyCompany = 1 AND "Key" LIKE @companies)
             """);
         forget.Set("key", change.Key);
+        forget.Set("companies", DeliveredState.CompanyKeyPrefix + "%");
         forget.Set("everyCompany", change.EveryCompany ? 1 : 0);
         forget.ExecuteNonQuery();
     }

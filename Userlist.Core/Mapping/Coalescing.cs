@@ -50,7 +50,7 @@ public static class Coalescing
                 continue;
             }
 
-            var key = alone(call) ? null : MergeKey(request);
+            var key = alone(call) ? null : DeliveredState.KeyOf(request);
             if (key is null || key != runKey)
             {
                 CloseRun();
@@ -96,8 +96,6 @@ public static class Coalescing
     }
 
     /// <summary>What a run of requests may be merged by: the same method, path and identifier; null when it is never merged.</summary>
-    private static string? MergeKey(PushRequest request) => request.Method == "POST" ? Target(request) : null;
-
     /// <summary>The user or company a request to <c>/users</c> or <c>/companies</c> is about (<c>/users user-42</c>); null for other requests.</summary>
     internal static string? Target(PushRequest request)
     {

@@ -10,7 +10,13 @@ namespace Userlist.Core.Mapping;
 /// </summary>
 public sealed record DeliveredState(string Body, long MessageRowId, DateTime DeliveredAt)
 {
-    /// <summary>The user or company an upsert (<c>POST /users</c>, <c>POST /companies</c>) is remembered by; null for any other request.</summary>
+    /// <summary>How every company's key begins (<c>/companies acme</c>); a user's begins <c>/users </c>.</summary>
+    public const string CompanyKeyPrefix = "/companies ";
+
+    /// <summary>
+    /// The user or company an upsert (<c>POST /users</c>, <c>POST /companies</c>) is about: what it
+    /// is remembered by, and what coalescing merges by. Null for any other request.
+    /// </summary>
     public static string? KeyOf(PushRequest request) => request.Method == "POST" ? Coalescing.Target(request) : null;
 
     /// <summary>A delivered <c>DELETE /users</c>: the user it removed from Userlist, by the same key; null for any other request.</summary>
