@@ -35,16 +35,33 @@ public abstract class MessageWriter(IStorageConnections storage, RelayMetrics me
 
     protected override int Weight(Write item) => item.Calls.Count;
 
+    /// <summary>How often background work that gives way to ingest looks again for a gap.</summary>
+    private static readonly TimeSpan GapRecheck = TimeSpan.FromMilliseconds(50);
+
     /// <summary>
-    /// Completes once no write is in flight, looking every 50 ms: background work that gives way to
-    /// ingest waits on it. Throws when cancelled.
+    /// Completes once no write is in flight: background work that gives way to ingest (a request
+    /// waiting on a commit matters more) waits on it. Throws when cancelled.
     /// </summary>
     public async Task GapAsync(CancellationToken cancellationToken)
     {
         while (WritesInFlight > 0)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+            await Task.Delay(GapRecheck, cancellationToken);
         }
+    }
+
+    /// <summary><see cref="GapAsync"/> for a thread of its own: blocks until a gap; false once cancelled.</summary>
+    public bool WaitForGap(CancellationToken cancellationToken)
+    {
+        while (WritesInFlight > 0)
+        {
+            if (cancellationToken.WaitHandle.WaitOne(GapRecheck))
+            {
+                return false;
+            }
+        }
+
+        return !cancellationToken.IsCancellationRequested;
     }
 
     /// <summary>

@@ -22,9 +22,6 @@ internal sealed partial class SearchIndexer(
     /// <summary>Index pages one merge step writes at most: a few milliseconds of holding the write lock.</summary>
     private const int MergePages = 100;
 
-    /// <summary>How often to look again for a gap in ingest while writes are waiting.</summary>
-    private static readonly TimeSpan IngestBusyRecheck = TimeSpan.FromMilliseconds(50);
-
     private readonly WakeUp newCalls = new();
 
     // One dedicated thread: SQLite's allocations during indexing stay in one malloc arena instead
@@ -56,13 +53,13 @@ internal sealed partial class SearchIndexer(
                     int indexed;
                     do
                     {
-                        WaitForIngestGap(stoppingToken);
+                        writer.WaitForGap(stoppingToken);
                         using (turns.Take())
                         {
                             indexed = IndexChunk(connection);
                         }
 
-                        while (!stoppingToken.IsCancellationRequested && WaitForIngestGap(stoppingToken) && MergeStepInTurn(connection))
+                        while (!stoppingToken.IsCancellationRequested && writer.WaitForGap(stoppingToken) && MergeStepInTurn(connection))
                         {
                         }
                     }
@@ -84,20 +81,6 @@ internal sealed partial class SearchIndexer(
         {
             writer.Committed -= Wake;
         }
-    }
-
-    /// <summary>Give way: a request waiting on a commit matters more than search being current. False once stopping.</summary>
-    private bool WaitForIngestGap(CancellationToken stoppingToken)
-    {
-        while (writer.WritesInFlight > 0)
-        {
-            if (stoppingToken.WaitHandle.WaitOne(IngestBusyRecheck))
-            {
-                return false;
-            }
-        }
-
-        return !stoppingToken.IsCancellationRequested;
     }
 
     /// <summary>
