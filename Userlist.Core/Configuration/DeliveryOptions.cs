@@ -41,6 +41,14 @@ public sealed class DeliveryOptions
     [Range(0, 8_760, ErrorMessage = "Delivery:SkipUnchangedHours must be between 0 and 8760")]
     public int SkipUnchangedHours { get; set; } = 24;
 
+    /// <summary>
+    /// An anonymous track or group call waits this many hours for an identify or alias naming its
+    /// anonymousId, then goes as that user (design §10); past it, it is Rejected. 0 rejects such
+    /// calls at once.
+    /// </summary>
+    [Range(0, 8_760, ErrorMessage = "Delivery:IdentityWaitHours must be between 0 and 8760")]
+    public int IdentityWaitHours { get; set; } = 24;
+
     /// <summary>Delivered and Skipped calls older than this are deleted, with their attempts, daily.</summary>
     [Range(1, 3_650, ErrorMessage = "Delivery:RetentionDays must be between 1 and 3650")]
     public int RetentionDays { get; set; } = 30;

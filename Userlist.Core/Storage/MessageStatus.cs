@@ -13,4 +13,10 @@ public enum MessageStatus
 
     /// <summary>Failed validation at ingest: kept for the operator, never forwarded.</summary>
     Invalid = 7,
+
+    /// <summary>
+    /// An anonymous track or group call waiting for an identify or alias that names its anonymousId,
+    /// to be delivered as that user (design §10); Rejected once <c>Delivery:IdentityWaitHours</c> pass.
+    /// </summary>
+    Waiting = 8,
 }
