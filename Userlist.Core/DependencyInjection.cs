@@ -85,12 +85,14 @@ public static class DependencyInjection
         services.AddSingleton<DeliveryRecorder>();
         services.AddHostedService(provider => provider.GetRequiredService<DeliveryRecorder>());
         services.AddSingleton<DeliveredStateView>();
+        services.AddSingleton<IdentityStitching>();
         services.AddSingleton<DeliveryDispatcher>();
         services.AddSingleton<DispatchSignal>();
         // Once the dispatcher's role is settled: new calls, and those the last run left waiting, wake delivery.
         services.AddHostedService<DispatchOnCommit>();
         services.AddTransient<DispatchJob>();
         services.AddTransient<RetentionJob>();
+        services.AddTransient<WaitingExpiryJob>();
         services.AddSingleton<RetryService>();
     }
 

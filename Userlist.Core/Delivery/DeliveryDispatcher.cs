@@ -23,6 +23,7 @@ public sealed partial class DeliveryDispatcher(
     PushApiClient pushApi,
     DeliveryRecorder recorder,
     DeliveredStateView delivered,
+    IdentityStitching stitching,
     SendPacer pacer,
     DeliverySettings settings,
     RetryPolicy retryPolicy,
@@ -92,7 +93,10 @@ public sealed partial class DeliveryDispatcher(
         try
         {
             await delivered.BeginPassAsync(claimed, CancellationToken.None);
-            var chains = claimed.GroupBy(m => m.UserId ?? $"#{m.Id}").Select(g => g.OrderBy(m => m.Id).ToList());
+            run.Links = await stitching.LinksOfAsync(claimed, CancellationToken.None);
+
+            // An anonymous call linked to a user goes in that user's chain, in the order received.
+            var chains = claimed.GroupBy(m => m.UserId ?? run.LinkOf(m)?.UserId ?? $"#{m.Id}").Select(g => g.OrderBy(m => m.Id).ToList());
             await Parallel.ForEachAsync(chains,
                 new ParallelOptions { MaxDegreeOfParallelism = options.CurrentValue.Concurrency },
                 async (chain, _) => await DeliverChainSafelyAsync(chain, run));
@@ -142,7 +146,7 @@ public sealed partial class DeliveryDispatcher(
     /// </summary>
     private async Task DeliverChainAsync(List<Message> chain, Run run)
     {
-        var mapped = chain.Select(call => (call, SegmentToUserlist.Map(call.Payload))).ToList();
+        var mapped = chain.Select(call => (call, Map(call, run))).ToList();
         var steps = options.CurrentValue.Coalesce
             ? Coalescing.Plan(mapped, call => call.RetriedManually)
             : mapped.Select(one => new CoalescedStep<Message>([one.call], one.Item2)).ToList();
@@ -181,7 +185,8 @@ public sealed partial class DeliveryDispatcher(
 
         metrics.CallsSkippedUnchanged(step.Calls.Count);
         LogSkippedUnchanged(step.Calls.Count, step.Calls[0].Id, reason);
-        await Task.WhenAll(step.Calls.Select(call => FinishAsync(call, run.Token, null, MessageStatus.Skipped, reason, null)));
+        await Task.WhenAll(step.Calls.Select(call => FinishAsync(call, run.Token, null, MessageStatus.Skipped, reason, null,
+            identity: NoteFor(call, run, reachedUserlist: true))));
         return true;
     }
 
@@ -204,10 +209,17 @@ public sealed partial class DeliveryDispatcher(
     /// <summary>Delivers one claimed call; false when it is not finished and later calls of its user must wait.</summary>
     private async Task<bool> DeliverAsync(Message call, MappedCall mapped, Run run)
     {
+        if (stitching.Waits(call, mapped))
+        {
+            await FinishAsync(call, run.Token, null, MessageStatus.Waiting, stitching.WaitingReason(call), null,
+                identity: new IdentityNote.WaitsFor(call.AnonymousId!));
+            return true;
+        }
+
         if (mapped.Outcome != MappingOutcome.Send)
         {
             var status = mapped.Outcome == MappingOutcome.Skipped ? MessageStatus.Skipped : MessageStatus.Rejected;
-            await FinishAsync(call, run.Token, null, status, mapped.Reason, null);
+            await FinishAsync(call, run.Token, null, status, mapped.Reason, null, identity: NoteFor(call, run, reachedUserlist: false));
             return true;
         }
 
@@ -243,7 +255,7 @@ public sealed partial class DeliveryDispatcher(
         await Task.WhenAll(calls.Select(call => FinishAsync(call, run.Token, Attempt(call, request, result, started, requestId), MessageStatus.Delivering, null, null)));
         foreach (var call in calls)
         {
-            if (run.Halted || !await DeliverAsync(call, SegmentToUserlist.Map(call.Payload), run))
+            if (run.Halted || !await DeliverAsync(call, Map(call, run), run))
             {
                 return false;
             }
@@ -355,7 +367,7 @@ public sealed partial class DeliveryDispatcher(
         var state = StateAfter(request, result, calls[^1]);
         await Task.WhenAll(calls.Select((c, i) => (Call: c, Verdict: i == 0 ? verdict : follower)).Select(one =>
             FinishAsync(one.Call, run.Token, attempt(one.Call), one.Verdict.Status, one.Verdict.Reason, one.Verdict.NextAttemptAt, one.Verdict.CountsAsAttempt,
-                one.Call == calls[^1] ? state : null)));
+                one.Call == calls[^1] ? state : null, NoteFor(one.Call, run, reachedUserlist: one.Verdict.Status == MessageStatus.Delivered))));
         if (state is { Key: var key, State: { } now })
         {
             delivered.Remember(key, now);
@@ -404,8 +416,16 @@ public sealed partial class DeliveryDispatcher(
     private sealed record Verdict(MessageStatus Status, string? Reason, DateTime? NextAttemptAt, bool CountsAsAttempt, bool Finished);
 
     private Task FinishAsync(Message call, string token, DeliveryAttempt? attempt, MessageStatus status, string? reason,
-        DateTime? nextAttemptAt, bool countAttempt = false, StateChange? state = null) =>
-        recorder.RecordAsync(new DeliveryOutcome(call.Id, token, attempt, status, reason, nextAttemptAt, countAttempt, time.GetUtcNow().UtcDateTime, state));
+        DateTime? nextAttemptAt, bool countAttempt = false, StateChange? state = null, IdentityNote? identity = null) =>
+        recorder.RecordAsync(new DeliveryOutcome(call.Id, token, attempt, status, reason, nextAttemptAt, countAttempt, time.GetUtcNow().UtcDateTime, state, identity));
+
+    /// <summary>The call's request: an anonymous call linked to a user (identity stitching) goes as that user.</summary>
+    private static MappedCall Map(Message call, Run run) => SegmentToUserlist.Map(call.Payload, run.LinkOf(call)?.UserId);
+
+    /// <summary>What the call's outcome records for identity stitching: whom a linked call went as, or the link the call makes.</summary>
+    private static IdentityNote? NoteFor(Message call, Run run, bool reachedUserlist) => run.LinkOf(call) is { } link
+        ? new IdentityNote.SentAs(link.UserId, link.LinkedByMessageRowId)
+        : IdentityStitching.LinkMadeBy(call, reachedUserlist);
 
     /// <summary>Claims due calls in the order received, skipping users whose earlier call is in flight or waiting to retry.</summary>
     private Task<List<Message>> ClaimAsync(string token, CancellationToken cancellationToken)
@@ -517,6 +537,11 @@ public sealed partial class DeliveryDispatcher(
         public string PushKey { get; } = pushKey;
 
         public CancellationToken Stopping { get; } = stopping;
+
+        /// <summary>The claimed anonymous calls' links to users Userlist knows, by anonymous id.</summary>
+        public IReadOnlyDictionary<string, IdentityLink> Links { get; set; } = new Dictionary<string, IdentityLink>();
+
+        public IdentityLink? LinkOf(Message call) => IdentityStitching.IsAnonymous(call) ? Links.GetValueOrDefault(call.AnonymousId!) : null;
 
         public bool Halted => halted || Stopping.IsCancellationRequested || !role.IsDispatcher;
 

@@ -19,7 +19,8 @@ public sealed record DeliveryOutcome(
     DateTime? NextAttemptAt,
     bool CountsAsAttempt,
     DateTime AtUtc,
-    StateChange? State = null);
+    StateChange? State = null,
+    IdentityNote? Identity = null);
 
 /// <summary>
 /// What a call's outcome leaves remembered for its user or company (design §10). A Delivered call
@@ -71,7 +72,7 @@ public sealed class DeliveryRecorder(IStorageConnections storage, RelayMetrics m
             """);
         using var update = connection.Command(transaction, """
             UPDATE "Messages" SET "Status" = @status, "StatusReason" = @reason, "NextAttemptAt" = @next, "AttemptCount" = "AttemptCount" + @increment,
-                "LeaseToken" = NULL, "LeaseExpiresAt" = NULL, "UpdatedAt" = @at
+                "LeaseToken" = NULL, "LeaseExpiresAt" = NULL, "UpdatedAt" = @at, "LinkedUserId" = @linkedUser, "LinkedByMessageRowId" = @linkedBy
             WHERE "Id" = @id AND "LeaseToken" = @token AND "Status" = @delivering
             """);
         foreach (var outcome in outcomes)
@@ -105,8 +106,16 @@ public sealed class DeliveryRecorder(IStorageConnections storage, RelayMetrics m
             update.Set("id", outcome.MessageRowId);
             update.Set("token", outcome.LeaseToken);
             update.Set("delivering", (int)MessageStatus.Delivering);
+            var sentAs = outcome.Identity as IdentityNote.SentAs;
+            update.Set("linkedUser", sentAs?.UserId);
+            update.Set("linkedBy", sentAs?.LinkedByMessageRowId);
             if (update.ExecuteNonQuery() == 1)
             {
+                if (outcome.Identity is { } note)
+                {
+                    IdentityLinkStatements.Apply(connection, transaction, note, outcome.MessageRowId, outcome.AtUtc);
+                }
+
                 activity.Outcome(outcome.AtUtc, outcome.Status);
                 ended[(int)outcome.Status]++;
                 if (outcome.State is { } change && (change.State is null || outcome.Status == MessageStatus.Delivered))

@@ -21,13 +21,17 @@ public static class SegmentToUserlist
     internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <param name="callJson">A stored, normalised Segment call.</param>
-    public static MappedCall Map(string callJson)
+    /// <param name="linkedUserId">
+    /// For an anonymous track or group call, the user its anonymousId is linked to (identity
+    /// stitching, design §10): it is sent as that user. Ignored for calls that have a userId.
+    /// </param>
+    public static MappedCall Map(string callJson, string? linkedUserId = null)
     {
         using var document = JsonDocument.Parse(callJson);
-        return Map(document.RootElement);
+        return Map(document.RootElement, linkedUserId);
     }
 
-    public static MappedCall Map(JsonElement call)
+    public static MappedCall Map(JsonElement call, string? linkedUserId = null)
     {
         if (call.ValueKind != JsonValueKind.Object)
         {
@@ -40,7 +44,7 @@ public static class SegmentToUserlist
         }
 
         var type = Text(call, "type");
-        var userId = Text(call, "userId");
+        var userId = Text(call, "userId") ?? (type is "track" or "group" ? linkedUserId : null);
         switch (type)
         {
             case "identify" when userId is null:

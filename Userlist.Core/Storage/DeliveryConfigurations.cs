@@ -65,3 +65,15 @@ internal sealed class DeliveredStateConfiguration : IEntityTypeConfiguration<Del
         state.HasIndex(s => s.DeliveredAt);
     }
 }
+
+internal sealed class IdentityLinkConfiguration : IEntityTypeConfiguration<IdentityLink>
+{
+    public void Configure(EntityTypeBuilder<IdentityLink> link)
+    {
+        link.ToTable("IdentityLinks");
+        link.HasKey(l => l.AnonymousId);
+
+        // An identify of a user makes every link to that user known, and releases their waiting calls.
+        link.HasIndex(l => l.UserId);
+    }
+}

@@ -14,18 +14,18 @@ internal sealed class HourlyActivityCounter
     public void Received(DateTime atUtc) => Add(atUtc, received: 1);
 
     /// <summary>Counts a call's new status, when it is one the overview charts.</summary>
-    public void Outcome(DateTime atUtc, MessageStatus status)
+    public void Outcome(DateTime atUtc, MessageStatus status, int count = 1)
     {
         switch (status)
         {
             case MessageStatus.Delivered:
-                Add(atUtc, delivered: 1);
+                Add(atUtc, delivered: count);
                 break;
             case MessageStatus.Rejected:
-                Add(atUtc, rejected: 1);
+                Add(atUtc, rejected: count);
                 break;
             case MessageStatus.Failed:
-                Add(atUtc, failed: 1);
+                Add(atUtc, failed: count);
                 break;
         }
     }

@@ -50,6 +50,15 @@ public sealed class Message
     /// <summary>An operator sent it again from the dashboard: it goes on a request of its own, never merged with other calls.</summary>
     public bool RetriedManually { get; set; }
 
+    /// <summary>
+    /// For an anonymous call sent by identity stitching: the user its anonymousId was linked to,
+    /// whom it went to Userlist as. The stored call itself is never changed.
+    /// </summary>
+    public string? LinkedUserId { get; set; }
+
+    /// <summary>The identify or alias call that made that link.</summary>
+    public long? LinkedByMessageRowId { get; set; }
+
     /// <summary>When the status last changed (UTC).</summary>
     public DateTime? UpdatedAt { get; set; }
 

@@ -22,6 +22,8 @@ public abstract class RelayDbContext(DbContextOptions options) : DbContext(optio
 
     public DbSet<DeliveredStateRow> DeliveredStates => Set<DeliveredStateRow>();
 
+    public DbSet<IdentityLink> IdentityLinks => Set<IdentityLink>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(RelayDbContext).Assembly);
 }

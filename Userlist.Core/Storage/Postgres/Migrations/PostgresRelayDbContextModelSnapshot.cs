@@ -167,6 +167,31 @@ namespace Userlist.Core.Storage.Postgres.Migrations
                     b.ToTable("HourlyActivity", (string)null);
                 });
 
+            modelBuilder.Entity("Userlist.Core.Storage.IdentityLink", b =>
+                {
+                    b.Property<string>("AnonymousId")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("LinkedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("LinkedByMessageRowId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<bool>("UserKnown")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("AnonymousId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("IdentityLinks", (string)null);
+                });
+
             modelBuilder.Entity("Userlist.Core.Storage.Message", b =>
                 {
                     b.Property<long>("Id")
@@ -191,6 +216,12 @@ namespace Userlist.Core.Storage.Postgres.Migrations
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("LeaseToken")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("LinkedByMessageRowId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("LinkedUserId")
                         .HasColumnType("text");
 
                     b.Property<string>("MessageId")

@@ -158,6 +158,31 @@ namespace Userlist.Core.Storage.Sqlite.Migrations
                     b.ToTable("HourlyActivity", (string)null);
                 });
 
+            modelBuilder.Entity("Userlist.Core.Storage.IdentityLink", b =>
+                {
+                    b.Property<string>("AnonymousId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LinkedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LinkedByMessageRowId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("UserKnown")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("AnonymousId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("IdentityLinks", (string)null);
+                });
+
             modelBuilder.Entity("Userlist.Core.Storage.Message", b =>
                 {
                     b.Property<long>("Id")
@@ -180,6 +205,12 @@ namespace Userlist.Core.Storage.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("LeaseToken")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LinkedByMessageRowId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LinkedUserId")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("MessageId")
