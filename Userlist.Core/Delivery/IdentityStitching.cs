@@ -54,6 +54,13 @@ public sealed class IdentityStitching(IDbContextFactory<RelayDbContext> database
             .ToDictionaryAsync(l => l.AnonymousId, cancellationToken);
     }
 
+    /// <summary>The link of one anonymous id, known to Userlist or not; null when none was made.</summary>
+    public async Task<IdentityLink?> LinkOfAsync(string anonymousId, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.IdentityLinks.AsNoTracking().FirstOrDefaultAsync(l => l.AnonymousId == anonymousId, cancellationToken);
+    }
+
     /// <summary>A track or group call without a userId that has an anonymousId: stitching may give it one.</summary>
     public static bool IsAnonymous(Message call) =>
         call is { UserId: null, AnonymousId: not null, Type: SegmentCallTypes.Track or SegmentCallTypes.Group };
@@ -80,7 +87,7 @@ public sealed class IdentityStitching(IDbContextFactory<RelayDbContext> database
     public static string ExpiredReason(TimeSpan window) =>
         $"No identify or alias named its anonymous id within {Hours(window)}. {SegmentToUserlist.AnonymousReason}";
 
-    private static string Hours(TimeSpan window) => window.TotalHours == 1 ? "1 hour" : $"{window.TotalHours:0.##} hours";
+    public static string Hours(TimeSpan window) => window.TotalHours == 1 ? "1 hour" : $"{window.TotalHours:0.##} hours";
 
     private static string? PreviousId(string payload)
     {

@@ -1,21 +1,25 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Userlist.Core.Delivery;
 using Userlist.Core.Mapping;
 using Userlist.Core.Segment;
 using Userlist.Core.Storage;
 
 namespace Userlist.Core.Ingest;
 
-/// <summary>What a pasted call would become: why it is refused, or the normalised call and its mapping.</summary>
-public sealed record SandboxPreview(string? Problem, string? NormalizedJson, MappedCall? Mapped);
+/// <summary>
+/// What a pasted call would become: why it is refused, or the normalised call and its mapping;
+/// for an anonymous call, what identity stitching would do with it (wait, or go as a linked user).
+/// </summary>
+public sealed record SandboxPreview(string? Problem, string? NormalizedJson, MappedCall? Mapped, string? Identity = null);
 
 /// <summary>
 /// The dashboard's sandbox: a dry run of ingest and mapping as the operator types (nothing stored
 /// or sent), and "Send", which stores the call like ingest does, under the sandbox source, so the
 /// real dispatcher delivers it.
 /// </summary>
-public sealed class Sandbox(MessageWriter writer, IDbContextFactory<RelayDbContext> databases, TimeProvider time)
+public sealed class Sandbox(MessageWriter writer, IDbContextFactory<RelayDbContext> databases, IdentityStitching stitching, TimeProvider time)
 {
     private static readonly JsonDocumentOptions JsonOptions = new() { AllowDuplicateProperties = false, MaxDepth = 64 };
 
@@ -57,8 +61,36 @@ public sealed class Sandbox(MessageWriter writer, IDbContextFactory<RelayDbConte
             """,
     };
 
-    /// <summary>Normalises and maps the call exactly as ingest and delivery would; stores and sends nothing.</summary>
-    public SandboxPreview DryRun(string json) => Prepare(json).Preview;
+    /// <summary>
+    /// Normalises and maps the call exactly as ingest and delivery would, with the identity links
+    /// known now; stores and sends nothing.
+    /// </summary>
+    public async Task<SandboxPreview> DryRunAsync(string json, CancellationToken cancellationToken)
+    {
+        var (preview, call) = Prepare(json);
+        if (call is not { UserId: null, AnonymousId: { } anonymousId } || preview.Mapped?.Reason != SegmentToUserlist.AnonymousReason
+            || stitching.Window <= TimeSpan.Zero)
+        {
+            return preview;
+        }
+
+        var link = await StorageCalls.RunAsync(() => stitching.LinkOfAsync(anonymousId, cancellationToken));
+        if (link is { UserKnown: true })
+        {
+            return preview with
+            {
+                Mapped = SegmentToUserlist.Map(preview.NormalizedJson!, link.UserId),
+                Identity = $"Anonymous id {anonymousId} is linked to user {link.UserId} by call #{link.LinkedByMessageRowId}: it goes to Userlist as {link.UserId}.",
+            };
+        }
+
+        return preview with
+        {
+            Identity = link is not null
+                ? $"Anonymous id {anonymousId} is linked to user {link.UserId} by call #{link.LinkedByMessageRowId} (an alias): it waits for an identify of {link.UserId} to reach Userlist, then goes as that user."
+                : $"It waits up to {IdentityStitching.Hours(stitching.Window)} for an identify or alias naming anonymous id {anonymousId}, then goes to Userlist as that user; without one, it is Rejected.",
+        };
+    }
 
     /// <summary>Stores the call as a sandbox call (a fresh messageId each time) and returns its row id; null with the preview's problem when it is not a valid call.</summary>
     public Task<(long? MessageRowId, SandboxPreview Preview)> SendAsync(string json, CancellationToken cancellationToken) => StorageCalls.RunAsync<(long? MessageRowId, SandboxPreview Preview)>(async () =>

@@ -82,6 +82,45 @@ public sealed class EventDetailPageTests
     }
 
     [Fact]
+    public async Task StitchedCall_SaysWhomItWentAs_LinksTheCallThatLinkedIt_AndShowsTheRequestAsSent()
+    {
+        await using var context = new PageContext();
+        var identify = (await context.CallsAsync(Seed.Call("user-42", MessageStatus.Delivered, type: "identify",
+            payload: """{"type":"identify","userId":"user-42","anonymousId":"anon-7"}""")))[0];
+        var anonymous = Seed.Call("user-42", MessageStatus.Delivered, payload: """{"type":"track","anonymousId":"anon-7","event":"Viewed Pricing"}""");
+        (anonymous.UserId, anonymous.AnonymousId, anonymous.LinkedUserId, anonymous.LinkedByMessageRowId) = (null, "anon-7", "user-42", identify.Id);
+        var call = (await context.CallsAsync(anonymous))[0];
+
+        var page = context.RenderPage<EventDetail>(p => p.Add(x => x.Id, call.Id));
+
+        page.Until(() => Assert.Equal($"Delivered as user-42, linked by call #{identify.Id} (an identify or alias naming anonymous id anon-7)",
+            Normalized(page.Find("[data-testid=linked]").TextContent)));
+        Assert.Equal($"/events/{identify.Id}", page.Find("a[data-testid=linked-by]").GetAttribute("href"));
+        Assert.Equal("/events?user=user-42", page.Find("a[data-testid=linked-user]").GetAttribute("href"));
+        Assert.Equal("anonymous id anon-7", page.Find("[data-testid=anonymous-id]").TextContent);
+        Assert.Contains("\"user\":\"user-42\"", page.Find("[data-testid=curl]").TextContent);
+    }
+
+    [Fact]
+    public async Task WaitingCall_SaysWhatItWaitsFor()
+    {
+        await using var context = new PageContext();
+        var anonymous = Seed.Call("unused", MessageStatus.Waiting, payload: """{"type":"track","anonymousId":"anon-8","event":"Viewed Pricing"}""",
+            reason: "Waiting up to 24 hours for an identify or alias naming anonymous id anon-8, to send it as that user");
+        (anonymous.UserId, anonymous.AnonymousId) = (null, "anon-8");
+        var call = (await context.CallsAsync(anonymous))[0];
+
+        var page = context.RenderPage<EventDetail>(p => p.Add(x => x.Id, call.Id));
+
+        page.Until(() => Assert.Equal("Nothing yet: once an identify or alias names anonymous id anon-8, it goes to Userlist as that user.",
+            page.Find("[data-testid=mapped]").TextContent));
+        Assert.Contains("Waiting up to 24 hours", page.Find("[data-testid=reason]").TextContent);
+        Assert.Empty(page.FindAll("[data-testid=linked]"));
+    }
+
+    private static string Normalized(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ").Trim();
+
+    [Fact]
     public async Task MergedCall_ListsTheCallsItWentWith_AsLinks()
     {
         await using var context = new PageContext();

@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Userlist.Core.Storage;
@@ -62,6 +64,32 @@ public sealed class SandboxPageTests
 
         page.Until(() => Assert.Equal("POST /events", page.Find("[data-testid=sandbox-request]").TextContent));
         Assert.Contains("Plan Changed", page.Find("[data-testid=sandbox-body]").TextContent);
+    }
+
+    [Fact]
+    public async Task AnonymousTrack_SaysItWaitsForAnIdentity_OrGoesAsTheLinkedUser()
+    {
+        await using var context = new PageContext();
+        var page = context.RenderPage<Sandbox>();
+        const string Anonymous = """{"type": "track", "anonymousId": "anon-9", "event": "Viewed Pricing"}""";
+
+        page.InputCurrent("textarea[data-testid=sandbox-input]", Anonymous);
+        page.Until(() => Assert.Equal("It waits up to 24 hours for an identify or alias naming anonymous id anon-9, then goes to Userlist as that user; without one, it is Rejected.",
+            page.Find("[data-testid=sandbox-identity]").TextContent));
+        Assert.Empty(page.FindAll("[data-testid=sandbox-request]"));
+
+        await using (var db = await context.Services.GetRequiredService<IDbContextFactory<RelayDbContext>>().CreateDbContextAsync())
+        {
+            db.IdentityLinks.Add(new IdentityLink { AnonymousId = "anon-9", UserId = "user-42", LinkedByMessageRowId = 17, LinkedAt = DateTime.UtcNow, UserKnown = true });
+            await db.SaveChangesAsync();
+        }
+
+        page.InputCurrent("textarea[data-testid=sandbox-input]", Anonymous + " ");
+        page.Until(() => Assert.Equal("Anonymous id anon-9 is linked to user user-42 by call #17: it goes to Userlist as user-42.",
+            page.Find("[data-testid=sandbox-identity]").TextContent));
+        Assert.Equal("POST /events", page.Find("[data-testid=sandbox-request]").TextContent);
+        Assert.Contains("\"user\": \"user-42\"", page.Find("[data-testid=sandbox-body]").TextContent);
+        Assert.Empty(await context.MessagesAsync());
     }
 
     [Fact]

@@ -94,7 +94,7 @@ public sealed partial class EventDetail : IDisposable
         try
         {
             (detail, maskedKey) = (await Queries.DetailAsync(Id, CancellationToken.None), (await Delivery.PushKeyHintAsync(CancellationToken.None))?.Masked);
-            mapped = detail is { Message.Status: not MessageStatus.Invalid } ? SegmentToUserlist.Map(detail.Message.Payload) : null;
+            mapped = detail is { Message.Status: not MessageStatus.Invalid } ? SegmentToUserlist.Map(detail.Message.Payload, detail.Message.LinkedUserId) : null;
             error = null;
         }
         catch (StorageUnavailableException exception)
@@ -103,7 +103,7 @@ public sealed partial class EventDetail : IDisposable
         }
 
         loaded = true;
-        if (detail is { Message.Status: MessageStatus.Pending or MessageStatus.Delivering or MessageStatus.Retrying } && following is null)
+        if (detail is { Message.Status: MessageStatus.Pending or MessageStatus.Delivering or MessageStatus.Retrying or MessageStatus.Waiting } && following is null)
         {
             following = new CancellationTokenSource();
             _ = FollowAsync(following.Token);
@@ -123,7 +123,7 @@ public sealed partial class EventDetail : IDisposable
                     await LoadAsync();
                     StateHasChanged();
                 });
-                if (detail?.Message.Status is not (MessageStatus.Pending or MessageStatus.Delivering or MessageStatus.Retrying))
+                if (detail?.Message.Status is not (MessageStatus.Pending or MessageStatus.Delivering or MessageStatus.Retrying or MessageStatus.Waiting))
                 {
                     break;
                 }

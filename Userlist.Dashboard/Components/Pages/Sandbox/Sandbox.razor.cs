@@ -51,7 +51,7 @@ public sealed partial class Sandbox : IDisposable
                 return;
             }
 
-            OnJsonChanged(JsonSerializer.Serialize(JsonDocument.Parse(stored.Message.Payload).RootElement, Indented));
+            await OnJsonChanged(JsonSerializer.Serialize(JsonDocument.Parse(stored.Message.Payload).RootElement, Indented));
         }
         catch (Exception exception) when (exception is StorageUnavailableException or JsonException)
         {
@@ -59,12 +59,24 @@ public sealed partial class Sandbox : IDisposable
         }
     }
 
-    private void UseTemplate(string name) => OnJsonChanged(SandboxService.Templates[name]);
+    private Task UseTemplate(string name) => OnJsonChanged(SandboxService.Templates[name]);
 
-    private void OnJsonChanged(string value)
+    private async Task OnJsonChanged(string value)
     {
         json = value;
-        preview = Calls.DryRun(value);
+        try
+        {
+            var latest = await Calls.DryRunAsync(value, CancellationToken.None);
+            // A slower dry run of earlier text must not overwrite the newer one's.
+            if (json == value)
+            {
+                preview = latest;
+            }
+        }
+        catch (StorageUnavailableException exception)
+        {
+            preview = new SandboxPreview($"Could not read the identity links: {exception.Message}", null, null);
+        }
     }
 
     private async Task SendAsync()
@@ -73,7 +85,11 @@ public sealed partial class Sandbox : IDisposable
         try
         {
             var (id, checkedPreview) = await Calls.SendAsync(json, CancellationToken.None);
-            preview = checkedPreview;
+            if (checkedPreview.Problem is not null)
+            {
+                preview = checkedPreview;
+            }
+
             if (id is { } stored)
             {
                 sent = await Queries.DetailAsync(stored, CancellationToken.None);
