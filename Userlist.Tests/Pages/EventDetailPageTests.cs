@@ -132,7 +132,8 @@ public sealed class EventDetailPageTests
             Seed.Call("u2", MessageStatus.Delivered, type: "identify", payload: identify));
         foreach (var call in calls.Take(3))
         {
-            await context.AttemptAsync(call.Id, 202, "Delivered", """{"status":"accepted"}""", requestId: "shared-request");
+            await context.AttemptAsync(call.Id, 202, "Delivered", """{"status":"accepted"}""", requestId: "shared-request",
+                path: "/users", requestBody: """{"identifier":"u1","properties":{"plan":"pro","seats":3}}""");
         }
 
         await context.AttemptAsync(calls[3].Id, 202, "Delivered", """{"status":"accepted"}""");
@@ -145,6 +146,7 @@ public sealed class EventDetailPageTests
         Assert.Equal([$"call #{calls[0].Id}", $"call #{calls[2].Id}"], links.Select(a => a.TextContent));
         Assert.Contains("identify, now Delivered", page.Find("[data-testid=sent-with]").TextContent);
         Assert.Contains("Attempt 1: Delivered (202), merged with 2 other calls", page.Find("[data-testid=timeline]").TextContent);
+        Assert.Contains("\"seats\": 3", page.Find("[data-testid=merged-request]").TextContent);
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public static class Seed
     }
 
     public static async Task AttemptAsync(this PageContext context, long messageRowId, int? statusCode, string outcome, string? response, string? error = null,
-        string? requestId = null)
+        string? requestId = null, string path = "/events", string requestBody = "{}")
     {
         await using var db = await context.Services.GetRequiredService<IDbContextFactory<RelayDbContext>>().CreateDbContextAsync();
         db.DeliveryAttempts.Add(new DeliveryAttempt
@@ -40,8 +40,8 @@ public static class Seed
             MessageRowId = messageRowId,
             StartedAt = DateTime.UtcNow,
             Method = "POST",
-            Path = "/events",
-            RequestBody = "{}",
+            Path = path,
+            RequestBody = requestBody,
             StatusCode = statusCode,
             ResponseBody = response,
             Error = error,

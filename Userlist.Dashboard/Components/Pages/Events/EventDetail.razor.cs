@@ -81,6 +81,9 @@ public sealed partial class EventDetail : IDisposable
         }
     }
 
+    /// <summary>The last attempt, when it was a merged request (coalescing): what Userlist received for the call.</summary>
+    private DeliveryAttempt? LastMergedRequest => detail?.Attempts.LastOrDefault() is { RequestId: not null } attempt ? attempt : null;
+
     /// <summary>For an attempt that was a merged request, how many other calls it carried.</summary>
     private string SharedWith(DeliveryAttempt attempt) =>
         attempt.RequestId is { } request && detail!.SentWith.Count(c => c.RequestId == request) is var others and > 0
