@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Components;
 using System.Text.Json;
 using Bunit;
 using Microsoft.Data.Sqlite;
@@ -116,6 +117,35 @@ public sealed class EventsPageTests
         Assert.Equal((PageContext.OperatorEmail, "Retried 3 calls where all calls"), (audit.Operator, audit.Detail));
         Assert.Equal(3, (await context.MessagesAsync()).Count(m => m.Status == MessageStatus.Pending));
         Assert.Equal(MessageStatus.Delivered, (await context.MessagesAsync()).Single(m => m.UserId == "u3").Status);
+    }
+
+    [Fact]
+    public async Task ResendDelivered_ConfirmsTheCountAndWhereTheyGo_ThenResendsAndAudits()
+    {
+        await using var context = new PageContext();
+        await context.CallsAsync(
+            Seed.Call("u1", MessageStatus.Delivered),
+            Seed.Call("u1", MessageStatus.Delivered),
+            Seed.Call("u1", MessageStatus.Failed, reason: "Gave up"),
+            Seed.Call("u2", MessageStatus.Delivered));
+        context.Get<NavigationManager>().NavigateTo("/events?user=u1");
+        var page = context.RenderPage<Events>();
+        page.Until(() => Assert.Equal("3 calls match", page.Find("[data-testid=match-count]").TextContent));
+
+        page.ClickCurrent(() => page.Find("button[data-testid=resend-matching]"));
+
+        var dialogs = context.Dialogs!;
+        var confirm = dialogs.WaitForElement("button:contains('Resend 2 calls')", RenderedPage.Patience);
+        Assert.Contains("Resend 2 Delivered calls where user id = u1 to http://127.0.0.1:9/?", dialogs.Markup);
+        confirm.Click();
+
+        await Eventually.HoldsAsync(async () => (await context.AuditAsync()).Count > 0, "the resend is in the audit log");
+        var audit = Assert.Single(await context.AuditAsync());
+        Assert.Equal(("Resend", "Resent 2 Delivered calls where user id = u1 to http://127.0.0.1:9/"), (audit.Action, audit.Detail));
+        var calls = await context.MessagesAsync();
+        Assert.Equal(2, calls.Count(m => m is { UserId: "u1", Status: MessageStatus.Pending, RetriedManually: true }));
+        Assert.Equal(MessageStatus.Failed, calls.Single(m => m.StatusReason == "Gave up").Status);
+        Assert.Equal(MessageStatus.Delivered, calls.Single(m => m.UserId == "u2").Status);
     }
 
     [Fact]

@@ -29,6 +29,7 @@ public sealed partial class Events : IDisposable
     private bool retrying;
     private int retried;
     private int retryTotal;
+    private string retryVerb = "Retried";
     private CancellationTokenSource? liveLoop;
 
     [Inject]
@@ -39,6 +40,9 @@ public sealed partial class Events : IDisposable
 
     [Inject]
     public required MessageWriter Writer { get; init; }
+
+    [Inject]
+    public required DeliverySettings Delivery { get; init; }
 
     [Inject]
     public required IDialogService Dialogs { get; init; }
@@ -159,27 +163,36 @@ public sealed partial class Events : IDisposable
         await ApplyAsync();
     }
 
-    private async Task RetryMatchingAsync()
+    private Task RetryMatchingAsync() => SendMatchingAgainAsync(SendAgain.Retry);
+
+    private Task ResendMatchingAsync() => SendMatchingAgainAsync(SendAgain.Resend);
+
+    /// <summary>Retries (or resends) every call the filter selects, after a confirmation with the exact count, showing progress.</summary>
+    private async Task SendMatchingAgainAsync(SendAgain kind)
     {
         var filter = Filter;
-        var count = await Retries.CountRetryableAsync(filter, CancellationToken.None);
+        var count = await Retries.CountAsync(kind, filter, CancellationToken.None);
+        var (which, verb) = kind == SendAgain.Retry ? ("Failed, Rejected or Skipped", "Retry") : ("Delivered", "Resend");
         if (count == 0)
         {
-            Snackbar.Add("No Failed, Rejected or Skipped calls match this filter", Severity.Info);
+            Snackbar.Add($"No {which} calls match this filter", Severity.Info);
             return;
         }
 
+        var pushApiUrl = Delivery.PushApiUrl.ToString();
         var confirmed = await Dialogs.ShowMessageBoxAsync(
-            "Retry calls",
-            $"Retry {count:N0} Failed, Rejected or Skipped calls where {filter.Describe()}? They go back to the queue and are mapped and sent again.",
-            yesText: $"Retry {count:N0} calls",
+            kind == SendAgain.Retry ? "Retry calls" : "Resend calls",
+            kind == SendAgain.Retry
+                ? $"Retry {count:N0} Failed, Rejected or Skipped calls where {filter.Describe()}? They go back to the queue and are mapped and sent again."
+                : $"Resend {count:N0} Delivered calls where {filter.Describe()} to {pushApiUrl}? They are mapped anew with today's settings and sent again, each on its own request; what they became before stays in their history.",
+            yesText: $"{verb} {count:N0} calls",
             cancelText: "Cancel");
         if (confirmed != true)
         {
             return;
         }
 
-        (retrying, retried, retryTotal) = (true, 0, count);
+        (retrying, retried, retryTotal, retryVerb) = (true, 0, count, kind == SendAgain.Retry ? "Retried" : "Resent");
         try
         {
             var progress = new Progress(done => InvokeAsync(() =>
@@ -187,7 +200,7 @@ public sealed partial class Events : IDisposable
                 retried = done;
                 StateHasChanged();
             }));
-            var total = await Retries.RetryMatchingAsync(filter, await Authentication.NameAsync(), progress, CancellationToken.None);
+            var total = await Retries.SendMatchingAgainAsync(kind, filter, await Authentication.NameAsync(), pushApiUrl, progress, CancellationToken.None);
             Snackbar.Add($"Sent {total:N0} calls back to the queue", Severity.Success);
         }
         finally
