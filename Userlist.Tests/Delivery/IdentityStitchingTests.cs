@@ -71,7 +71,7 @@ public abstract class IdentityStitchingTests(StorageKind storage)
         await harness.UntilStatusAsync("g1", MessageStatus.Delivered);
 
         Assert.Equal(["POST /users", "POST /companies"], harness.Userlist.Requests.Select(r => $"{r.Method} {r.Path}"));
-        Assert.Equal("""{"identifier":"acme","name":"Acme","relationships":[{"user":"ada"}]}""", harness.Userlist.Requests[^1].Body);
+        Assert.Equal("""{"identifier":"acme","name":"Acme","properties":{},"relationships":[{"user":"ada"}]}""", harness.Userlist.Requests[^1].Body);
     }
 
     [SkippableFact]
