@@ -60,7 +60,7 @@ public sealed class OverviewPageTests
         var page = context.RenderPage<Home>();
 
         page.Until(() => Assert.Contains("3 waiting for an identity", page.Find("[data-testid=identity-wait]").TextContent));
-        Assert.Contains("oldest 2 h; Rejected after 24 h without one", page.Find("[data-testid=identity-wait]").TextContent);
+        Assert.Contains("oldest 2 h; each waits up to 24 h, then is Rejected", page.Find("[data-testid=identity-wait]").TextContent);
         Assert.Equal("3", page.Find("[data-testid=count-Waiting] h5").TextContent);
         Assert.Equal("/events?status=Waiting", page.Find("[data-testid=count-Waiting] a").GetAttribute("href"));
         // Waiting for an identity is not the delivery queue.

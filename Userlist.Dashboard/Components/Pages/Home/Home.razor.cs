@@ -53,7 +53,7 @@ public partial class Home
 
     private string OldestWaitingForIdentity => overview switch
     {
-        { OldestWaitingForIdentity: { } oldest } data => $"oldest {Age(Time.GetUtcNow().UtcDateTime - oldest)}; Rejected after {data.IdentityWaitHours:N0} h without one",
+        { OldestWaitingForIdentity: { } oldest } data => $"oldest {Age(Time.GetUtcNow().UtcDateTime - oldest)}; each waits up to {data.IdentityWaitHours:N0} h, then is Rejected",
         { IdentityWaitHours: 0 } => "none: anonymous track and group calls are Rejected at once (Delivery:IdentityWaitHours is 0)",
         { } data => $"none: anonymous track and group calls wait up to {data.IdentityWaitHours:N0} h for an identify or alias",
         null => "",
