@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Components;
 using System.Text.Json;
 using Bunit;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Userlist.Core.Segment;
 using Userlist.Core.Storage;
 using Userlist.Dashboard.Components.Pages.Events;
@@ -38,6 +39,24 @@ public sealed class EventsPageTests
 
         page.Until(() => Assert.Equal(["u1", "u1"], page.FindAll("[data-testid=user-link]").Select(link => link.TextContent)));
         Assert.Equal("2 calls match", page.Find("[data-testid=match-count]").TextContent);
+    }
+
+    [Fact]
+    public async Task StatusWaitingFromTheOverviewLink_ListsOnlyCallsWaitingForAnIdentity_WithTheirOwnChip()
+    {
+        await using var context = new PageContext();
+        var waiting = Seed.Call("", MessageStatus.Waiting, eventName: "Viewed Pricing");
+        (waiting.UserId, waiting.AnonymousId) = (null, "anon-1");
+        await context.CallsAsync(Seed.Call("u1", MessageStatus.Pending), waiting, Seed.Call("u2", MessageStatus.Delivered));
+        context.Services.GetRequiredService<NavigationManager>().NavigateTo("/events?status=Waiting");
+
+        var page = context.RenderPage<Events>();
+
+        page.Until(() => Assert.Equal(["Waiting"], page.FindAll("[data-testid=status]").Select(chip => chip.TextContent)));
+        Assert.Equal("1 call matches", page.Find("[data-testid=match-count]").TextContent);
+        var chip = page.Find("[data-testid=status]");
+        Assert.Contains("mud-chip-color-secondary", chip.ClassList);
+        Assert.Equal("Waiting", page.Find("[data-testid=filter-status]").TextContent);
     }
 
     [Fact]

@@ -156,10 +156,19 @@ namespace Userlist.Core.Storage.Postgres.Migrations
                     b.Property<int>("Failed")
                         .HasColumnType("integer");
 
+                    b.Property<int>("Merged")
+                        .HasColumnType("integer");
+
                     b.Property<int>("Received")
                         .HasColumnType("integer");
 
                     b.Property<int>("Rejected")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Requests")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Unchanged")
                         .HasColumnType("integer");
 
                     b.HasKey("Hour");

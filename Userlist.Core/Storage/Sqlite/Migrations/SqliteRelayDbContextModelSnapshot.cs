@@ -147,10 +147,19 @@ namespace Userlist.Core.Storage.Sqlite.Migrations
                     b.Property<int>("Failed")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Merged")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Received")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Rejected")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Requests")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Unchanged")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Hour");
