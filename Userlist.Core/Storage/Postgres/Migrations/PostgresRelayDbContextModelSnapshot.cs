@@ -287,6 +287,9 @@ namespace Userlist.Core.Storage.Postgres.Migrations
 
                     b.HasIndex("UserId", "Id");
 
+                    b.HasIndex(new[] { "GroupId", "Id" }, "IX_Messages_CompanyInFlight")
+                        .HasFilter("\"Type\" = 'group' AND \"Status\" IN (1, 2)");
+
                     b.HasIndex(new[] { "UserId", "Id" }, "IX_Messages_InFlight")
                         .HasFilter("\"Status\" IN (1, 2)");
 
