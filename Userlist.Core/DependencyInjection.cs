@@ -61,6 +61,7 @@ public static class DependencyInjection
         services.AddSingleton<IngestService>();
         services.AddSingleton<Sandbox>();
         services.AddSingleton<MessageStatistics>();
+        services.AddSingleton<MessageExport>();
         services.AddSingleton<MessageQueries>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<ISettingsAudit>(provider => provider.GetRequiredService<AuditLog>());

@@ -2,6 +2,7 @@ using Userlist.Dashboard;
 using Userlist.Dashboard.Backups;
 using Userlist.Dashboard.Bench;
 using Userlist.Dashboard.Components;
+using Userlist.Dashboard.Export;
 using Userlist.Dashboard.Ingest;
 using Userlist.Dashboard.Jobs;
 using Userlist.Dashboard.Moving;
@@ -73,6 +74,8 @@ app.MapQueryTimingForBenchmarks(app.Configuration);
 
 // The operator dashboard, its sign-in, and Hangfire's dashboard behind the same sign-in.
 app.MapAccount();
+// CSV and NDJSON downloads of the calls a filter selects, streamed and audited, for signed-in operators.
+app.MapCallExport();
 // The relay sends its own, stricter frame-ancestors ('none'): Blazor's second header would only repeat it.
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = null);
 app.MapRelayJobsDashboard();
