@@ -107,7 +107,7 @@ public sealed class EventsPageTests
 
         var dialogs = context.Dialogs!;
         var confirm = dialogs.WaitForElement("button:contains('Retry 3 calls')", RenderedPage.Patience);
-        Assert.Contains("Retry 3 Failed, Rejected or Skipped calls where all calls?", dialogs.Markup);
+        Assert.Contains("Retry all 3 Failed, Rejected or Skipped calls? They go back to the queue", dialogs.Markup);
         confirm.Click();
 
         // The retry runs off the circuit; its audit entry is written last.
@@ -117,6 +117,33 @@ public sealed class EventsPageTests
         Assert.Equal(3, (await context.MessagesAsync()).Count(m => m.Status == MessageStatus.Pending));
         Assert.Equal(MessageStatus.Delivered, (await context.MessagesAsync()).Single(m => m.UserId == "u3").Status);
     }
+
+    [Fact]
+    public async Task RetryAllMatching_WithAFilter_AsksAboutTheCallsMatchingIt()
+    {
+        await using var context = new PageContext();
+        await context.CallsAsync(
+            Seed.Call("u1", MessageStatus.Failed, reason: "Gave up"),
+            Seed.Call("u1", MessageStatus.Rejected, reason: "User must exist"),
+            Seed.Call("u2", MessageStatus.Failed, reason: "Gave up"));
+        var page = context.RenderPage<Events>();
+        page.Until(() => Assert.Equal("3 calls match", page.Find("[data-testid=match-count]").TextContent));
+        page.ChangeCurrent("input[data-testid=filter-user]", "u1");
+        page.ClickCurrent(() => page.Find("button[data-testid=apply-filter]"));
+        page.Until(() => Assert.Equal("2 calls match", page.Find("[data-testid=match-count]").TextContent));
+
+        page.ClickCurrent(() => page.Find("button[data-testid=retry-matching]"));
+
+        var dialogs = context.Dialogs!;
+        dialogs.WaitForElement("button:contains('Retry 2 calls')", RenderedPage.Patience);
+        Assert.Contains("Retry the 2 Failed, Rejected or Skipped calls matching user id = u1? They go back to the queue", dialogs.Markup);
+    }
+
+    [Theory]
+    [InlineData(1, null, "Retry the 1 Failed, Rejected or Skipped call? It goes back to the queue and is mapped and sent again.")]
+    [InlineData(12, "u1", "Retry the 12 Failed, Rejected or Skipped calls matching user id = u1? They go back to the queue and are mapped and sent again.")]
+    public void RetryQuestion_NamesTheCountAndTheFilter(int count, string? user, string expected) =>
+        Assert.Equal(expected, Events.RetryQuestion(count, new MessageFilter(UserId: user)));
 
     [Fact]
     public async Task RetrySelected_RetriesTheTickedCallsOnly()

@@ -159,6 +159,17 @@ public sealed partial class Events : IDisposable
         await ApplyAsync();
     }
 
+    /// <summary>The bulk retry's confirmation: how many calls, and which filter chose them (or that none did).</summary>
+    public static string RetryQuestion(int count, MessageFilter filter)
+    {
+        var described = filter.Describe();
+        var everything = described == new MessageFilter().Describe();
+        var calls = count == 1 ? "the 1 Failed, Rejected or Skipped call" : $"{(everything ? "all" : "the")} {count:N0} Failed, Rejected or Skipped calls";
+        var matching = everything ? "" : $" matching {described}";
+        var back = count == 1 ? "It goes back to the queue and is" : "They go back to the queue and are";
+        return $"Retry {calls}{matching}? {back} mapped and sent again.";
+    }
+
     private async Task RetryMatchingAsync()
     {
         var filter = Filter;
@@ -171,8 +182,8 @@ public sealed partial class Events : IDisposable
 
         var confirmed = await Dialogs.ShowMessageBoxAsync(
             "Retry calls",
-            $"Retry {count:N0} Failed, Rejected or Skipped calls where {filter.Describe()}? They go back to the queue and are mapped and sent again.",
-            yesText: $"Retry {count:N0} calls",
+            RetryQuestion(count, filter),
+            yesText: count == 1 ? "Retry 1 call" : $"Retry {count:N0} calls",
             cancelText: "Cancel");
         if (confirmed != true)
         {
