@@ -20,6 +20,10 @@ public static class SettingKeys
 
     public const string SkipUnchangedHours = DeliveryOptions.SectionName + ":" + nameof(DeliveryOptions.SkipUnchangedHours);
 
+    public const string Coalesce = DeliveryOptions.SectionName + ":" + nameof(DeliveryOptions.Coalesce);
+
+    public const string IdentityWaitHours = DeliveryOptions.SectionName + ":" + nameof(DeliveryOptions.IdentityWaitHours);
+
     /// <summary>The Push API key saved in the dashboard, encrypted; it wins over <c>Userlist:PushKey</c>.</summary>
     public const string PushKey = "PushKey";
 
@@ -31,5 +35,5 @@ public static class SettingKeys
 
     /// <summary>The settings an operator may change on the Settings page, by configuration name.</summary>
     public static readonly IReadOnlyList<string> Editable =
-        [PushApiUrl, RequestsPerMinute, RetryInitialDelaySeconds, RetryMaxDelaySeconds, MaxAttempts, RetentionDays, SkipUnchangedHours];
+        [PushApiUrl, RequestsPerMinute, RetryInitialDelaySeconds, RetryMaxDelaySeconds, MaxAttempts, RetentionDays, SkipUnchangedHours, Coalesce, IdentityWaitHours];
 }

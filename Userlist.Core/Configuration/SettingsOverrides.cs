@@ -117,6 +117,8 @@ public sealed class SettingsOverrides(IConfiguration configuration, ISettingsSto
             [SettingKeys.MaxAttempts] = delivery.MaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [SettingKeys.RetentionDays] = delivery.RetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [SettingKeys.SkipUnchangedHours] = delivery.SkipUnchangedHours.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [SettingKeys.Coalesce] = delivery.Coalesce ? "true" : "false",
+            [SettingKeys.IdentityWaitHours] = delivery.IdentityWaitHours.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
     }
 

@@ -12,7 +12,8 @@ namespace Userlist.Core.Delivery;
 
 /// <summary>
 /// One delivery pass: claim the calls that are due (at most one in-flight chain per user, in the
-/// order received), map them, send them at the paced rate, and record every attempt and outcome.
+/// order received, and a company's group calls in the order received across users), map them, send
+/// them at the paced rate, and record every attempt and outcome.
 /// Claims are conditional updates with a lease token, so two passes at once (a job Hangfire ran
 /// twice) never send the same call twice.
 /// </summary>
@@ -90,16 +91,17 @@ public sealed partial class DeliveryDispatcher(
             return 0;
         }
 
+        var going = claimed;
         try
         {
-            await delivered.BeginPassAsync(claimed, CancellationToken.None);
-            run.Links = await stitching.LinksOfAsync(claimed, CancellationToken.None);
+            going = await DeliverableAsync(claimed);
+            await delivered.BeginPassAsync(going, CancellationToken.None);
+            run.Links = await stitching.LinksOfAsync(going, CancellationToken.None);
 
             // An anonymous call linked to a user goes in that user's chain, in the order received.
-            var chains = claimed.GroupBy(m => m.UserId ?? run.LinkOf(m)?.UserId ?? $"#{m.Id}").Select(g => g.OrderBy(m => m.Id).ToList());
-            await Parallel.ForEachAsync(chains,
-                new ParallelOptions { MaxDegreeOfParallelism = options.CurrentValue.Concurrency },
-                async (chain, _) => await DeliverChainSafelyAsync(chain, run));
+            var chains = going.GroupBy(m => m.UserId ?? run.LinkOf(m)?.UserId ?? $"#{m.Id}").Select(g => g.OrderBy(m => m.Id).ToList()).ToList();
+            using var companies = new CompanyOrder(chains, options.CurrentValue.Concurrency);
+            await companies.RunAsync(chains, chain => DeliverChainSafelyAsync(chain, run, companies));
         }
         finally
         {
@@ -113,7 +115,7 @@ public sealed partial class DeliveryDispatcher(
             }
         }
 
-        return claimed.Count;
+        return going.Count;
     }
 
     /// <summary>When the next Retrying call falls due, or a 429 pause ends; null when nothing waits.</summary>
@@ -126,11 +128,11 @@ public sealed partial class DeliveryDispatcher(
         return paused > time.GetUtcNow() && due is not null ? (paused > due ? paused : due) : due;
     }
 
-    private async Task DeliverChainSafelyAsync(List<Message> chain, Run run)
+    private async Task DeliverChainSafelyAsync(List<Message> chain, Run run, CompanyOrder companies)
     {
         try
         {
-            await DeliverChainAsync(chain, run);
+            await DeliverChainAsync(chain, run, companies);
         }
         catch (Exception exception)
         {
@@ -142,20 +144,23 @@ public sealed partial class DeliveryDispatcher(
     /// <summary>
     /// A user's calls go one after another; when one can't be delivered now, the rest wait with it.
     /// With <c>Delivery:Coalesce</c>, runs of them go as one merged request (see <see cref="Coalescing"/>).
-    /// Calls left unsent here stay claimed until the pass returns them all at once.
+    /// Calls left unsent here stay claimed until the pass returns them all at once. Group calls wait
+    /// for the earlier ones of other users for their company (see <see cref="CompanyOrder"/>).
     /// </summary>
-    private async Task DeliverChainAsync(List<Message> chain, Run run)
+    private async Task DeliverChainAsync(List<Message> chain, Run run, CompanyOrder companies)
     {
         var mapped = chain.Select(call => (call, Map(call, run))).ToList();
         var steps = options.CurrentValue.Coalesce
-            ? Coalescing.Plan(mapped, call => call.RetriedManually)
+            ? Coalescing.Plan(mapped, call => call.RetriedManually, call => call.Id, companies.Barriers)
             : mapped.Select(one => new CoalescedStep<Message>([one.call], one.Item2)).ToList();
         foreach (var step in steps)
         {
-            if (run.Halted || !await DeliverStepAsync(step, run))
+            if (run.Halted || !await companies.TurnAsync(step.Calls[0]) || !await DeliverStepAsync(step, run))
             {
                 return;
             }
+
+            companies.Finished(step.Calls);
         }
     }
 
@@ -432,6 +437,16 @@ public sealed partial class DeliveryDispatcher(
     {
         var now = time.GetUtcNow().UtcDateTime;
         return claims.ClaimAsync(token, now, now.AddSeconds(options.CurrentValue.LeaseSeconds), ClaimSize(), cancellationToken);
+    }
+
+    /// <summary>The claimed calls that may go now: see <see cref="CompanyOrder.Deliverable"/>; the others are returned with the pass.</summary>
+    private async Task<List<Message>> DeliverableAsync(List<Message> claimed)
+    {
+        var last = claimed[^1].Id;
+        await using var db = await databases.CreateDbContextAsync(CancellationToken.None);
+        var waiting = await db.Messages.AsNoTracking().Where(m => m.Status == MessageStatus.Pending && m.Id < last)
+            .Select(m => new { m.Id, m.UserId, m.Type, m.GroupId }).ToListAsync(CancellationToken.None);
+        return CompanyOrder.Deliverable(claimed, waiting.Select(m => (m.Id, m.UserId, m.Type, m.GroupId)));
     }
 
     private int ClaimSize() =>

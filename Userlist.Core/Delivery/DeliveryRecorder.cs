@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Userlist.Core.Mapping;
+using Userlist.Core.PushApi;
 using Userlist.Core.Storage;
 using Userlist.Core.Telemetry;
 
@@ -42,6 +43,9 @@ public sealed class DeliveryRecorder(IStorageConnections storage, RelayMetrics m
 {
     private static readonly string[] StatusTags = Enum.GetNames<MessageStatus>().Select(name => name.ToLowerInvariant()).ToArray();
 
+    /// <summary>How the reason of a call Skipped as unchanged begins (design §10: "unchanged since call #N delivered at ...").</summary>
+    private const string UnchangedReasonStart = "unchanged since ";
+
     private DbConnection? connection;
 
     /// <summary>Status changes of the commit under way, by status; only the commit loop touches it.</summary>
@@ -75,10 +79,32 @@ public sealed class DeliveryRecorder(IStorageConnections storage, RelayMetrics m
                 "LeaseToken" = NULL, "LeaseExpiresAt" = NULL, "UpdatedAt" = @at, "LinkedUserId" = @linkedUser, "LinkedByMessageRowId" = @linkedBy
             WHERE "Id" = @id AND "LeaseToken" = @token AND "Status" = @delivering
             """);
+        // A merged request is an attempt of each call it carried, under one request id: the first of
+        // them recorded counts the request, each other one delivered counts a request saved.
+        using var recorded = connection.Command(transaction, """
+            SELECT COUNT(*) FROM (SELECT 1 FROM "DeliveryAttempts" WHERE "RequestId" = @requestId LIMIT 1) AS found
+            """);
         foreach (var outcome in outcomes)
         {
             if (outcome.Attempt is { } attempt)
             {
+                if (attempt.RequestId is null)
+                {
+                    activity.Request(outcome.AtUtc);
+                }
+                else
+                {
+                    recorded.Set("requestId", attempt.RequestId);
+                    if (Convert.ToInt64(recorded.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+                    {
+                        activity.Request(outcome.AtUtc);
+                    }
+                    else if (attempt.Outcome == nameof(PushOutcome.Delivered))
+                    {
+                        activity.Merged(outcome.AtUtc);
+                    }
+                }
+
                 insert.Set("message", attempt.MessageRowId);
                 insert.Set("started", attempt.StartedAt);
                 insert.Set("method", attempt.Method);
@@ -117,6 +143,11 @@ public sealed class DeliveryRecorder(IStorageConnections storage, RelayMetrics m
                 }
 
                 activity.Outcome(outcome.AtUtc, outcome.Status);
+                if (outcome.Status == MessageStatus.Skipped && outcome.Reason?.StartsWith(UnchangedReasonStart, StringComparison.Ordinal) == true)
+                {
+                    activity.Unchanged(outcome.AtUtc);
+                }
+
                 ended[(int)outcome.Status]++;
                 if (outcome.State is { } change && (change.State is null || outcome.Status == MessageStatus.Delivered))
                 {

@@ -84,8 +84,10 @@ public sealed class IdentityStitching(IDbContextFactory<RelayDbContext> database
     public string WaitingReason(Message call) =>
         $"Waiting up to {Hours(Window)} for an identify or alias naming anonymous id {call.AnonymousId}, to send it as that user";
 
-    public static string ExpiredReason(TimeSpan window) =>
-        $"No identify or alias named its anonymous id within {Hours(window)}. {SegmentToUserlist.AnonymousReason}";
+    /// <summary>Why a waiting call is Rejected; with stitching turned off, the plain refusal of anonymous calls, as before it.</summary>
+    public static string ExpiredReason(TimeSpan window) => window > TimeSpan.Zero
+        ? $"No identify or alias named its anonymous id within {Hours(window)}. {SegmentToUserlist.AnonymousReason}"
+        : SegmentToUserlist.AnonymousReason;
 
     public static string Hours(TimeSpan window) => window.TotalHours == 1 ? "1 hour" : $"{window.TotalHours:0.##} hours";
 

@@ -3,11 +3,20 @@ using Userlist.Core.Storage;
 
 namespace Userlist.Core.Delivery;
 
+/// <summary>What an operator sends again: a retry takes Failed, Rejected and Skipped calls; a resend, Delivered ones (design §11).</summary>
+public enum SendAgain
+{
+    Retry,
+    Resend,
+}
+
 /// <summary>
-/// Manual retries from the dashboard: Failed, Rejected or Skipped calls go back to Pending and are
-/// mapped again, with the mapping and key in force then. Their attempts are kept, and every retry
-/// is in the audit log (who, when, how many). A retried call goes on a request of its own, never
-/// merged with other calls (coalescing), so the operator sees Userlist's answer to that call.
+/// Manual retries and resends from the dashboard: Failed, Rejected or Skipped calls (a retry), or
+/// Delivered ones (a resend, after a loss in Userlist or into a new Userlist app), go back to
+/// Pending and are mapped again, with the mapping, settings and key in force then. Their attempts
+/// are kept, and each is in the audit log (who, when, how many). Such a call goes on a request of
+/// its own, never merged with other calls (coalescing) nor skipped as unchanged, so the operator
+/// sees Userlist's answer to that call.
 /// </summary>
 public sealed class RetryService(IDbContextFactory<RelayDbContext> databases, MessageQueries queries, DispatchSignal signal, AuditLog audit, TimeProvider time)
 {
@@ -16,17 +25,27 @@ public sealed class RetryService(IDbContextFactory<RelayDbContext> databases, Me
 
     public static bool CanRetry(MessageStatus status) => status is MessageStatus.Failed or MessageStatus.Rejected or MessageStatus.Skipped;
 
-    /// <summary>Retries one call; false when it is not in a status that can be retried.</summary>
-    public Task<bool> RetryAsync(long messageRowId, string operatorName, CancellationToken cancellationToken) => StorageCalls.RunAsync(async () =>
-    {
-        var retried = await RetryIdsAsync([messageRowId], cancellationToken) == 1;
-        if (retried)
-        {
-            await audit.RecordAsync(operatorName, "Retry", $"Retried call {messageRowId}", messageRowId, cancellationToken);
-        }
+    public static bool CanResend(MessageStatus status) => status == MessageStatus.Delivered;
 
-        return retried;
-    });
+    /// <summary>Retries one call; false when it is not in a status that can be retried.</summary>
+    public Task<bool> RetryAsync(long messageRowId, string operatorName, CancellationToken cancellationToken) =>
+        SendOneAgainAsync(SendAgain.Retry, messageRowId, operatorName, $"Retried call {messageRowId}", cancellationToken);
+
+    /// <summary>Sends one Delivered call again, to <paramref name="pushApiUrl"/> (named in the audit); false when it is not Delivered.</summary>
+    public Task<bool> ResendAsync(long messageRowId, string operatorName, string pushApiUrl, CancellationToken cancellationToken) =>
+        SendOneAgainAsync(SendAgain.Resend, messageRowId, operatorName, $"Resent call {messageRowId} to {pushApiUrl}", cancellationToken);
+
+    private Task<bool> SendOneAgainAsync(SendAgain kind, long messageRowId, string operatorName, string description, CancellationToken cancellationToken) =>
+        StorageCalls.RunAsync(async () =>
+        {
+            var done = await SendAgainAsync(kind, [messageRowId], cancellationToken) == 1;
+            if (done)
+            {
+                await audit.RecordAsync(operatorName, kind.ToString(), description, messageRowId, cancellationToken);
+            }
+
+            return done;
+        });
 
     /// <summary>Retries the selected calls that can be retried; returns how many.</summary>
     public Task<int> RetrySelectedAsync(IReadOnlyCollection<long> messageRowIds, string operatorName, CancellationToken cancellationToken) => StorageCalls.RunAsync(async () =>
@@ -34,26 +53,28 @@ public sealed class RetryService(IDbContextFactory<RelayDbContext> databases, Me
         var retried = 0;
         foreach (var chunk in messageRowIds.Chunk(Chunk))
         {
-            retried += await RetryIdsAsync(chunk, cancellationToken);
+            retried += await SendAgainAsync(SendAgain.Retry, chunk, cancellationToken);
         }
 
         await audit.RecordAsync(operatorName, "Retry", $"Retried {retried} of {messageRowIds.Count} selected calls", null, cancellationToken);
         return retried;
     });
 
-    /// <summary>How many calls the filter selects that a retry would send again: the confirmation's count.</summary>
-    public Task<int> CountRetryableAsync(MessageFilter filter, CancellationToken cancellationToken) => StorageCalls.RunAsync(async () =>
+    /// <summary>How many calls the filter selects that a retry (or resend) would send again: the confirmation's count.</summary>
+    public Task<int> CountAsync(SendAgain kind, MessageFilter filter, CancellationToken cancellationToken) => StorageCalls.RunAsync(async () =>
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        return await Retryable(await queries.FilteredAsync(db, filter, cancellationToken)).CountAsync(cancellationToken);
+        return await Eligible(kind, await queries.FilteredAsync(db, filter, cancellationToken)).CountAsync(cancellationToken);
     });
 
     /// <summary>
-    /// Retries every retryable call the filter selects, oldest first, a chunk at a time, reporting
-    /// the running total. Only calls stored when it starts are considered, so a call that fails
-    /// again at once is not picked up twice.
+    /// Retries (or resends) every such call the filter selects, oldest first, a chunk at a time,
+    /// reporting the running total. Only calls stored when it starts are considered, so a call that
+    /// fails again (or is delivered again) at once is not picked up twice. A resend's audit names
+    /// the <paramref name="pushApiUrl"/> the calls go to.
     /// </summary>
-    public Task<int> RetryMatchingAsync(MessageFilter filter, string operatorName, IProgress<int>? progress, CancellationToken cancellationToken) => StorageCalls.RunAsync(async () =>
+    public Task<int> SendMatchingAgainAsync(SendAgain kind, MessageFilter filter, string operatorName, string? pushApiUrl, IProgress<int>? progress,
+        CancellationToken cancellationToken) => StorageCalls.RunAsync(async () =>
     {
         var retried = 0;
         long after = 0;
@@ -70,7 +91,7 @@ public sealed class RetryService(IDbContextFactory<RelayDbContext> databases, Me
                 long[] ids;
                 await using (var db = await databases.CreateDbContextAsync(cancellationToken))
                 {
-                    var query = Retryable(await queries.FilteredAsync(db, filter, cancellationToken));
+                    var query = Eligible(kind, await queries.FilteredAsync(db, filter, cancellationToken));
                     ids = await query.Where(m => m.Id > after && m.Id <= last).OrderBy(m => m.Id).Select(m => m.Id).Take(Chunk).ToArrayAsync(cancellationToken);
                 }
 
@@ -79,7 +100,7 @@ public sealed class RetryService(IDbContextFactory<RelayDbContext> databases, Me
                     break;
                 }
 
-                retried += await RetryIdsAsync(ids, cancellationToken);
+                retried += await SendAgainAsync(kind, ids, cancellationToken);
                 after = ids[^1];
                 progress?.Report(retried);
             }
@@ -87,20 +108,24 @@ public sealed class RetryService(IDbContextFactory<RelayDbContext> databases, Me
         finally
         {
             // Recorded even when stopped part-way: those calls were retried.
-            await audit.RecordAsync(operatorName, "Retry", $"Retried {retried} calls where {filter.Describe()}", null, CancellationToken.None);
+            var description = kind == SendAgain.Retry
+                ? $"Retried {retried} calls where {filter.Describe()}"
+                : $"Resent {retried} Delivered calls where {filter.Describe()} to {pushApiUrl}";
+            await audit.RecordAsync(operatorName, kind.ToString(), description, null, CancellationToken.None);
         }
 
         return retried;
     });
 
-    private static IQueryable<Message> Retryable(IQueryable<Message> messages) =>
-        messages.Where(m => m.Status == MessageStatus.Failed || m.Status == MessageStatus.Rejected || m.Status == MessageStatus.Skipped);
+    private static IQueryable<Message> Eligible(SendAgain kind, IQueryable<Message> messages) => kind == SendAgain.Retry
+        ? messages.Where(m => m.Status == MessageStatus.Failed || m.Status == MessageStatus.Rejected || m.Status == MessageStatus.Skipped)
+        : messages.Where(m => m.Status == MessageStatus.Delivered);
 
-    private async Task<int> RetryIdsAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    private async Task<int> SendAgainAsync(SendAgain kind, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var count = await Retryable(db.Messages.Where(m => ids.Contains(m.Id)))
+        var count = await Eligible(kind, db.Messages.Where(m => ids.Contains(m.Id)))
             .ExecuteUpdateAsync(m => m
                 .SetProperty(x => x.Status, MessageStatus.Pending)
                 .SetProperty(x => x.StatusReason, (string?)null)

@@ -24,15 +24,33 @@ public sealed record CoalescedStep<TCall>(IReadOnlyList<TCall> Calls, MappedCall
 /// </summary>
 public static class Coalescing
 {
+    private static readonly Dictionary<string, SortedSet<long>> NoBarriers = [];
+
     /// <summary>
     /// Plans one user's calls (in the order received) into steps. <paramref name="alone"/> marks
     /// calls that must go on their own request (an operator's retry).
     /// </summary>
-    public static IReadOnlyList<CoalescedStep<TCall>> Plan<TCall>(IReadOnlyList<(TCall Call, MappedCall Mapped)> calls, Func<TCall, bool> alone)
+    public static IReadOnlyList<CoalescedStep<TCall>> Plan<TCall>(IReadOnlyList<(TCall Call, MappedCall Mapped)> calls, Func<TCall, bool> alone) =>
+        Plan(calls, alone, _ => 0, NoBarriers);
+
+    /// <summary>
+    /// Plans as above, with calls of other users in view: <paramref name="barriers"/> holds, per key
+    /// (<see cref="DeliveredState.KeyOf"/>), the Ids (<paramref name="idOf"/>) of every call for it
+    /// that goes to Userlist with these (the user's own may be among them). A run never merges across
+    /// another user's call for its key, so that a company's upserts keep the order received.
+    /// </summary>
+    public static IReadOnlyList<CoalescedStep<TCall>> Plan<TCall>(IReadOnlyList<(TCall Call, MappedCall Mapped)> calls, Func<TCall, bool> alone,
+        Func<TCall, long> idOf, IReadOnlyDictionary<string, SortedSet<long>> barriers)
     {
         var steps = new List<CoalescedStep<TCall>>(calls.Count);
         var run = new List<(TCall Call, PushRequest Request)>();
         string? runKey = null;
+
+        bool Crosses(string key, TCall next)
+        {
+            var (from, to) = (idOf(run[^1].Call), idOf(next));
+            return to - from > 1 && barriers.TryGetValue(key, out var ids) && ids.GetViewBetween(from + 1, to - 1).Count > 0;
+        }
 
         void CloseRun()
         {
@@ -51,7 +69,7 @@ public static class Coalescing
             }
 
             var key = alone(call) ? null : DeliveredState.KeyOf(request);
-            if (key is null || key != runKey)
+            if (key is null || key != runKey || Crosses(key, call))
             {
                 CloseRun();
             }

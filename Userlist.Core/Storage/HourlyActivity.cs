@@ -1,8 +1,9 @@
 namespace Userlist.Core.Storage;
 
 /// <summary>
-/// What happened in one hour (UTC): calls received and delivery outcomes. Kept as counters by the
-/// writers, so the overview's 24-hour chart reads 24 rows instead of scanning the log.
+/// What happened in one hour (UTC): calls received, delivery outcomes, and requests made and saved.
+/// Kept as counters by the writers, so the overview's 24-hour chart and its figures for today read
+/// at most 24 rows instead of scanning the log.
 /// </summary>
 public sealed class HourlyActivity
 {
@@ -16,4 +17,13 @@ public sealed class HourlyActivity
     public int Rejected { get; set; }
 
     public int Failed { get; set; }
+
+    /// <summary>Requests made to Userlist's Push API, whatever the answer; a merged request counts once.</summary>
+    public int Requests { get; set; }
+
+    /// <summary>Calls delivered in a merged request besides its first: each a request saved by coalescing.</summary>
+    public int Merged { get; set; }
+
+    /// <summary>Identify and group calls Skipped as unchanged since their last delivery: each a request saved.</summary>
+    public int Unchanged { get; set; }
 }

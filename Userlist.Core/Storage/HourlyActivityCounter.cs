@@ -9,9 +9,9 @@ namespace Userlist.Core.Storage;
 /// </summary>
 internal sealed class HourlyActivityCounter
 {
-    private readonly Dictionary<DateTime, (int Received, int Delivered, int Rejected, int Failed)> hours = [];
+    private readonly Dictionary<DateTime, Counts> hours = [];
 
-    public void Received(DateTime atUtc) => Add(atUtc, received: 1);
+    public void Received(DateTime atUtc) => Add(atUtc, new Counts(Received: 1));
 
     /// <summary>Counts a call's new status, when it is one the overview charts.</summary>
     public void Outcome(DateTime atUtc, MessageStatus status, int count = 1)
@@ -19,16 +19,25 @@ internal sealed class HourlyActivityCounter
         switch (status)
         {
             case MessageStatus.Delivered:
-                Add(atUtc, delivered: count);
+                Add(atUtc, new Counts(Delivered: count));
                 break;
             case MessageStatus.Rejected:
-                Add(atUtc, rejected: count);
+                Add(atUtc, new Counts(Rejected: count));
                 break;
             case MessageStatus.Failed:
-                Add(atUtc, failed: count);
+                Add(atUtc, new Counts(Failed: count));
                 break;
         }
     }
+
+    /// <summary>Counts a request made to Userlist (a merged one once, however many calls it carried).</summary>
+    public void Request(DateTime atUtc) => Add(atUtc, new Counts(Requests: 1));
+
+    /// <summary>Counts a call delivered in a merged request besides its first: a request saved.</summary>
+    public void Merged(DateTime atUtc) => Add(atUtc, new Counts(Merged: 1));
+
+    /// <summary>Counts a call Skipped as unchanged since its user's or company's last delivery: a request saved.</summary>
+    public void Unchanged(DateTime atUtc) => Add(atUtc, new Counts(Unchanged: 1));
 
     /// <summary>Adds the counts to their hours, in the commit's transaction (the same SQL on both providers).</summary>
     public void Write(DbConnection connection, DbTransaction transaction)
@@ -39,10 +48,12 @@ internal sealed class HourlyActivityCounter
         }
 
         using var upsert = connection.Command(transaction, """
-            INSERT INTO "HourlyActivity" ("Hour", "Received", "Delivered", "Rejected", "Failed") VALUES (@hour, @received, @delivered, @rejected, @failed)
+            INSERT INTO "HourlyActivity" ("Hour", "Received", "Delivered", "Rejected", "Failed", "Requests", "Merged", "Unchanged")
+            VALUES (@hour, @received, @delivered, @rejected, @failed, @requests, @merged, @unchanged)
             ON CONFLICT ("Hour") DO UPDATE SET "Received" = "HourlyActivity"."Received" + excluded."Received",
                 "Delivered" = "HourlyActivity"."Delivered" + excluded."Delivered", "Rejected" = "HourlyActivity"."Rejected" + excluded."Rejected",
-                "Failed" = "HourlyActivity"."Failed" + excluded."Failed"
+                "Failed" = "HourlyActivity"."Failed" + excluded."Failed", "Requests" = "HourlyActivity"."Requests" + excluded."Requests",
+                "Merged" = "HourlyActivity"."Merged" + excluded."Merged", "Unchanged" = "HourlyActivity"."Unchanged" + excluded."Unchanged"
             """);
         // Hours in order, so that commits running side by side lock their rows in the same order.
         foreach (var (start, counts) in hours.OrderBy(hour => hour.Key))
@@ -52,14 +63,22 @@ internal sealed class HourlyActivityCounter
             upsert.Set("delivered", counts.Delivered);
             upsert.Set("rejected", counts.Rejected);
             upsert.Set("failed", counts.Failed);
+            upsert.Set("requests", counts.Requests);
+            upsert.Set("merged", counts.Merged);
+            upsert.Set("unchanged", counts.Unchanged);
             upsert.ExecuteNonQuery();
         }
     }
 
-    private void Add(DateTime atUtc, int received = 0, int delivered = 0, int rejected = 0, int failed = 0)
+    private void Add(DateTime atUtc, Counts added)
     {
         var hour = new DateTime(atUtc.Year, atUtc.Month, atUtc.Day, atUtc.Hour, 0, 0, DateTimeKind.Utc);
         var counts = hours.GetValueOrDefault(hour);
-        hours[hour] = (counts.Received + received, counts.Delivered + delivered, counts.Rejected + rejected, counts.Failed + failed);
+        hours[hour] = new Counts(
+            counts.Received + added.Received, counts.Delivered + added.Delivered, counts.Rejected + added.Rejected, counts.Failed + added.Failed,
+            counts.Requests + added.Requests, counts.Merged + added.Merged, counts.Unchanged + added.Unchanged);
     }
+
+    private readonly record struct Counts(
+        int Received = 0, int Delivered = 0, int Rejected = 0, int Failed = 0, int Requests = 0, int Merged = 0, int Unchanged = 0);
 }

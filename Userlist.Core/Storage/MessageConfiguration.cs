@@ -31,5 +31,9 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         // the check is one seek instead of a walk through the user's whole history (the soak
         // found claims holding the write lock for seconds on a million-call backlog).
         message.HasIndex(m => new { m.UserId, m.Id }, "IX_Messages_InFlight").HasFilter("\"Status\" IN (1, 2)");
+
+        // The same for company order: is an earlier group call for this company Delivering or
+        // Retrying? Track calls carry a GroupId too (context.groupId) but never hold a company.
+        message.HasIndex(m => new { m.GroupId, m.Id }, "IX_Messages_CompanyInFlight").HasFilter("\"Type\" = 'group' AND \"Status\" IN (1, 2)");
     }
 }

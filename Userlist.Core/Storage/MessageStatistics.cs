@@ -5,6 +5,16 @@ namespace Userlist.Core.Storage;
 /// <summary>One hour of the overview's chart.</summary>
 public sealed record ActivityPoint(DateTime Hour, int Received, int Delivered, int Rejected, int Failed);
 
+/// <summary>
+/// Requests made to Userlist since midnight (UTC), and the calls that needed none of their own:
+/// delivered in a merged request besides its first, or Skipped as unchanged (design §10).
+/// </summary>
+public sealed record RequestsToday(int Sent, int Merged, int Unchanged)
+{
+    /// <summary>Requests that sending each call alone would have made on top of <see cref="Sent"/>.</summary>
+    public int Saved => Merged + Unchanged;
+}
+
 /// <summary>A recent failed or refused request to Userlist, for the overview.</summary>
 public sealed record RecentError(long MessageRowId, DateTime At, int? StatusCode, string Outcome, string Detail);
 
@@ -34,6 +44,16 @@ public sealed class MessageStatistics(IDbContextFactory<RelayDbContext> database
             : new ActivityPoint(hour, 0, 0, 0, 0)).ToList();
     });
 
+    /// <summary>Today's requests and requests saved (UTC day), from the hourly counters: at most 24 rows.</summary>
+    public Task<RequestsToday> RequestsTodayAsync(CancellationToken cancellationToken) => StorageCalls.RunAsync(async () =>
+    {
+        var midnight = time.GetUtcNow().UtcDateTime.Date;
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var hours = await db.HourlyActivity.AsNoTracking().Where(a => a.Hour >= midnight)
+            .Select(a => new { a.Requests, a.Merged, a.Unchanged }).ToListAsync(cancellationToken);
+        return new RequestsToday(hours.Sum(h => h.Requests), hours.Sum(h => h.Merged), hours.Sum(h => h.Unchanged));
+    });
+
     /// <summary>When the oldest call still waiting to be delivered (Pending or Retrying) was received; null when none waits.</summary>
     public Task<DateTime?> OldestWaitingAsync(CancellationToken cancellationToken) => StorageCalls.RunAsync(async () =>
     {
@@ -41,6 +61,13 @@ public sealed class MessageStatistics(IDbContextFactory<RelayDbContext> database
         var pending = await OldestAsync(db, MessageStatus.Pending, cancellationToken);
         var retrying = await OldestAsync(db, MessageStatus.Retrying, cancellationToken);
         return pending is null ? retrying : retrying is null ? pending : pending < retrying ? pending : retrying;
+    });
+
+    /// <summary>When the oldest call Waiting for an identity was received; null when none waits (a seek on the status index).</summary>
+    public Task<DateTime?> OldestWaitingForIdentityAsync(CancellationToken cancellationToken) => StorageCalls.RunAsync(async () =>
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await OldestAsync(db, MessageStatus.Waiting, cancellationToken);
     });
 
     /// <summary>Requests sent to Userlist in the last minute: the sending rate to set against the limit.</summary>

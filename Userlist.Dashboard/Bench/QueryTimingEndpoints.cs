@@ -75,6 +75,8 @@ public static class QueryTimingEndpoints
         await statistics.LastDayAsync(CancellationToken.None);
         await statistics.OldestWaitingAsync(CancellationToken.None);
         await statistics.SentLastMinuteAsync(CancellationToken.None);
+        await statistics.RequestsTodayAsync(CancellationToken.None);
+        await statistics.OldestWaitingForIdentityAsync(CancellationToken.None);
         await statistics.LastErrorsAsync(10, CancellationToken.None);
     }
 

@@ -30,7 +30,7 @@ public abstract class CoalescingDeliveryTests(StorageKind storage)
               {"type":"identify","userId":"alice","messageId":"a4","traits":{"email":"alice@example.com","seats":null}}]}
             """);
 
-        await SetKeyAsync(harness);
+        await harness.SetPushKeyAsync();
         foreach (var id in (string[])["a1", "a3", "a4", "b1"])
         {
             await harness.UntilStatusAsync(id, MessageStatus.Delivered);
@@ -69,7 +69,7 @@ public abstract class CoalescingDeliveryTests(StorageKind storage)
               {"type":"identify","userId":"u","messageId":"ok2","traits":{"seats":3}}]}
             """);
 
-        await SetKeyAsync(harness);
+        await harness.SetPushKeyAsync();
         await harness.UntilStatusAsync("ok1", MessageStatus.Delivered);
         await harness.UntilStatusAsync("bad", MessageStatus.Rejected);
         await harness.UntilStatusAsync("ok2", MessageStatus.Delivered);
@@ -94,7 +94,7 @@ public abstract class CoalescingDeliveryTests(StorageKind storage)
         await using var harness = await DeliveryHarness.StartAsync(storage, settings: new() { ["Delivery:Coalesce"] = "false" }, pushKey: null);
         await harness.SendAsync("/v1/batch", IdentifyBatch("u", 4));
 
-        await SetKeyAsync(harness);
+        await harness.SetPushKeyAsync();
         await harness.UntilStatusAsync("u-4", MessageStatus.Delivered);
 
         Assert.Equal(["1", "2", "3", "4"], harness.Userlist.Requests.Select(r => Property(r.Body, "n")));
@@ -118,7 +118,7 @@ public abstract class CoalescingDeliveryTests(StorageKind storage)
               {"type":"identify","userId":"u","messageId":"8","traits":{"step":8}}]}
             """);
 
-        await SetKeyAsync(harness);
+        await harness.SetPushKeyAsync();
         await Eventually.HoldsAsync(async () => (await harness.Relay.MessagesAsync()).All(m => m.Status == MessageStatus.Delivered), "all are delivered");
 
         Assert.Equal(
@@ -144,7 +144,7 @@ public abstract class CoalescingDeliveryTests(StorageKind storage)
         await Eventually.HoldsAsync(() => Task.FromResult(harness.Userlist.Requests.Count == 1), "the merged request is refused");
         await Eventually.HoldsAsync(async () => (await harness.Relay.MessagesAsync()).All(m => m.Status == MessageStatus.Pending), "its calls wait as Pending");
 
-        await SetKeyAsync(harness);
+        await harness.SetPushKeyAsync();
         await Eventually.HoldsAsync(async () => (await harness.Relay.MessagesAsync()).All(m => m.Status == MessageStatus.Delivered), "all are delivered");
 
         Assert.Equal([401, 202], harness.Userlist.Requests.Select(r => r.AnsweredStatus));
@@ -160,7 +160,7 @@ public abstract class CoalescingDeliveryTests(StorageKind storage)
             Task.FromResult(Interlocked.Increment(ref failures) <= 2 ? new FakeUserlist.Scripted(503) : null), pushKey: null);
         await harness.SendAsync("/v1/batch", IdentifyBatch("u", 4));
 
-        await SetKeyAsync(harness);
+        await harness.SetPushKeyAsync();
         await Eventually.HoldsAsync(async () => (await harness.Relay.MessagesAsync()).All(m => m.Status == MessageStatus.Delivered), "all are delivered");
 
         // Every request after the failures carries calls no earlier than the last delivered one: the last delivered body is the latest call's.
@@ -176,7 +176,7 @@ public abstract class CoalescingDeliveryTests(StorageKind storage)
         await using var harness = await DeliveryHarness.StartAsync(storage, u => u.Script = _ =>
             Task.FromResult(Volatile.Read(ref refuse) ? new FakeUserlist.Scripted(422, """{"errors":["User must exist"]}""") : null), pushKey: null);
         await harness.SendAsync("/v1/batch", IdentifyBatch("u", 2));
-        await SetKeyAsync(harness);
+        await harness.SetPushKeyAsync();
         await harness.UntilStatusAsync("u-1", MessageStatus.Rejected);
         await harness.UntilStatusAsync("u-2", MessageStatus.Rejected);
         var before = harness.Userlist.Requests.Count;
@@ -191,8 +191,6 @@ public abstract class CoalescingDeliveryTests(StorageKind storage)
         Assert.Null((await harness.AttemptsAsync("u-2"))[^1].RequestId);
     }
 
-    private static Task SetKeyAsync(DeliveryHarness harness) =>
-        harness.Relay.Services.GetRequiredService<DeliverySettings>().SavePushKeyAsync(DeliveryHarness.PushKey, "ops@example.com", CancellationToken.None);
 
     /// <summary>Identify calls of one user, messageIds <c>user-1</c>... with trait <c>n</c> set to their number.</summary>
     private static string IdentifyBatch(string userId, int count) =>

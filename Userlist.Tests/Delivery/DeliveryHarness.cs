@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Userlist.Core.Delivery;
 using Userlist.Core.Storage;
 using Userlist.Tests.Infrastructure;
 using Userlist.Tests.Ingest;
@@ -63,6 +64,10 @@ public sealed class DeliveryHarness : IAsyncDisposable
 
         return new DeliveryHarness(userlist, database, relay);
     }
+
+    /// <summary>Saves the Push API key from the dashboard, as an operator would; a backlog stored without one is due at once.</summary>
+    public Task SetPushKeyAsync() =>
+        Relay.Services.GetRequiredService<DeliverySettings>().SavePushKeyAsync(PushKey, "ops@example.com", CancellationToken.None);
 
     public async Task SendAsync(string path, string body) =>
         await (await Client.SendAsync(Relay.Post(path, body))).AssertSuccessAsync();

@@ -88,7 +88,7 @@ public abstract class DeliveryPolicyTests(StorageKind storage)
 
         Volatile.Write(ref failing, false);
         var retried = await harness.Relay.Services.GetRequiredService<RetryService>()
-            .RetryMatchingAsync(new MessageFilter(Status: MessageStatus.Failed), "ops@example.com", null, CancellationToken.None);
+            .SendMatchingAgainAsync(SendAgain.Retry, new MessageFilter(Status: MessageStatus.Failed), "ops@example.com", null, null, CancellationToken.None);
 
         Assert.Equal(2, retried);
         await harness.UntilStatusAsync("f1", MessageStatus.Delivered);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Userlist.Core.Configuration;
 using Userlist.Core.Delivery;
 using Userlist.Core.Mapping;
 using Userlist.Core.Storage;
@@ -71,7 +72,7 @@ public abstract class IdentityStitchingTests(StorageKind storage)
         await harness.UntilStatusAsync("g1", MessageStatus.Delivered);
 
         Assert.Equal(["POST /users", "POST /companies"], harness.Userlist.Requests.Select(r => $"{r.Method} {r.Path}"));
-        Assert.Equal("""{"identifier":"acme","name":"Acme","relationships":[{"user":"ada"}]}""", harness.Userlist.Requests[^1].Body);
+        Assert.Equal("""{"identifier":"acme","name":"Acme","properties":{},"relationships":[{"user":"ada"}]}""", harness.Userlist.Requests[^1].Body);
     }
 
     [SkippableFact]
@@ -146,6 +147,24 @@ public abstract class IdentityStitchingTests(StorageKind storage)
         Assert.Equal(SegmentToUserlist.AnonymousReason, rejected.StatusReason);
         Assert.Null(rejected.LinkedUserId);
         Assert.Equal(["POST /users ada"], Sent(harness));
+    }
+
+    [SkippableFact]
+    public async Task WindowTurnedToZeroOnTheSettingsPage_WaitingCallsAreRejectedAtTheNextExpiry_NewOnesAtOnce()
+    {
+        await using var harness = await DeliveryHarness.StartAsync(storage);
+        await harness.SendAsync("/v1/track", """{"anonymousId":"anon-5","event":"Viewed Pricing","messageId":"t1"}""");
+        await harness.UntilStatusAsync("t1", MessageStatus.Waiting);
+
+        var problems = await harness.Relay.Services.GetRequiredService<SettingsOverrides>()
+            .SaveAsync(new Dictionary<string, string?> { [SettingKeys.IdentityWaitHours] = "0" }, "ops@example.com", CancellationToken.None);
+        Assert.Empty(problems);
+        Assert.Equal(1, await harness.Relay.Services.GetRequiredService<WaitingExpiryJob>().RunAsync(CancellationToken.None));
+        await harness.SendAsync("/v1/track", """{"anonymousId":"anon-6","event":"Viewed Pricing","messageId":"t2"}""");
+        await harness.UntilStatusAsync("t2", MessageStatus.Rejected);
+
+        Assert.Equal(SegmentToUserlist.AnonymousReason, (await harness.MessageAsync("t1")).StatusReason);
+        Assert.Equal(SegmentToUserlist.AnonymousReason, (await harness.MessageAsync("t2")).StatusReason);
     }
 
     /// <summary>Each request Userlist received as "method path identifier [event]".</summary>

@@ -51,7 +51,7 @@ public abstract class OutageTests(StorageKind storage)
         Assert.All(failed, m => Assert.Equal("Gave up after 8 attempts: Userlist answered 503", m.StatusReason));
         outage.Recover();
         var retried = await outage.Relay.Services.GetRequiredService<RetryService>()
-            .RetryMatchingAsync(new MessageFilter(Status: MessageStatus.Failed), "ops@example.com", null, CancellationToken.None);
+            .SendMatchingAgainAsync(SendAgain.Retry, new MessageFilter(Status: MessageStatus.Failed), "ops@example.com", null, null, CancellationToken.None);
         Assert.Equal(Users * CallsPerUser, retried);
 
         await outage.DriveAsync(until: () => false, finished: messages => messages.All(m => m.Status == MessageStatus.Delivered));

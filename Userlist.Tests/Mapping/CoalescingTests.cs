@@ -127,6 +127,40 @@ public sealed class CoalescingTests
     }
 
     [Fact]
+    public void Plan_AnotherUsersGroupCallForTheCompanyBetween_BreaksTheRun_OnlyWhereItFalls()
+    {
+        // User u's calls; another user's group calls for acme are #3 and #9, for globex #5.
+        var barriers = new Dictionary<string, SortedSet<long>>
+        {
+            ["/companies acme"] = [1, 2, 3, 4, 6, 9],
+            ["/companies globex"] = [5],
+        };
+
+        var steps = Coalescing.Plan(Calls(
+            ("g1", Group("u", "acme", "A1")),
+            ("g2", Group("u", "acme", "A2")),
+            ("g4", Group("u", "acme", "A4")),
+            ("g6", Group("u", "acme", "A6"))), _ => false, Id, barriers);
+
+        Assert.Equal(["g1+g2", "g4+g6"], Describe(steps));
+        Assert.StartsWith("""{"identifier":"acme","name":"A6",""", steps[1].Mapped.Request!.Body);
+    }
+
+    [Fact]
+    public void Plan_BarriersOfACompany_DoNotBreakRunsForOtherKeys()
+    {
+        var barriers = new Dictionary<string, SortedSet<long>> { ["/companies acme"] = [2, 5] };
+
+        var steps = Coalescing.Plan(Calls(
+            ("i1", Identify("u", """{"a":1}""")),
+            ("i3", Identify("u", """{"a":3}""")),
+            ("g4", Group("u", "globex", "G4")),
+            ("g6", Group("u", "globex", "G6"))), _ => false, Id, barriers);
+
+        Assert.Equal(["i1+i3", "g4+g6"], Describe(steps));
+    }
+
+    [Fact]
     public void Plan_ACallToGoAlone_IsSentOnItsOwn_AndSplitsTheRunAroundIt()
     {
         var steps = Coalescing.Plan(Calls(
@@ -188,6 +222,9 @@ public sealed class CoalescingTests
         SegmentToUserlist.Map($$$"""{"type":"group","userId":"{{{userId}}}","groupId":"{{{groupId}}}","traits":{"name":"{{{name}}}"}}""");
 
     private static List<(string Call, MappedCall Mapped)> Calls(params (string Call, MappedCall Mapped)[] calls) => [.. calls];
+
+    /// <summary>A call's Id in these tests: the number in its name (<c>g4</c> is #4).</summary>
+    private static long Id(string call) => long.Parse(call[1..], System.Globalization.CultureInfo.InvariantCulture);
 
     private static List<string> Describe(IReadOnlyList<CoalescedStep<string>> steps) => [.. steps.Select(s => string.Join('+', s.Calls))];
 }

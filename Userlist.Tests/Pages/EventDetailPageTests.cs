@@ -120,6 +120,25 @@ public sealed class EventDetailPageTests
     }
 
     [Fact]
+    public async Task Resend_OfADeliveredCall_NamesWhereItGoes_ThenQueuesItAndAudits()
+    {
+        await using var context = new PageContext();
+        var call = (await context.CallsAsync(Seed.Call("u1", MessageStatus.Delivered, payload: Track)))[0];
+        var page = context.RenderPage<EventDetail>(p => p.Add(x => x.Id, call.Id));
+        page.Until(() => Assert.Empty(page.FindAll("button[data-testid=retry]")));
+
+        page.ClickCurrent(() => page.Find("button[data-testid=resend]"));
+        var dialogs = context.Dialogs!;
+        var confirm = dialogs.WaitForElement("button:contains('Resend')", RenderedPage.Patience);
+        Assert.Contains($"Send call #{call.Id} again to http://127.0.0.1:9/?", dialogs.Markup);
+        confirm.Click();
+
+        page.Until(() => Assert.Contains($"Resent by {PageContext.OperatorEmail}", page.Find("[data-testid=timeline]").TextContent));
+        Assert.Contains("Now Pending", page.Find("[data-testid=timeline]").TextContent);
+        Assert.Equal($"Resent call {call.Id} to http://127.0.0.1:9/", Assert.Single(await context.AuditAsync()).Detail);
+    }
+
+    [Fact]
     public async Task SkippedCall_ExplainsWhyNothingIsSent()
     {
         await using var context = new PageContext();

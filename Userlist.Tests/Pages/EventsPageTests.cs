@@ -1,6 +1,9 @@
+using Microsoft.AspNetCore.Components;
 using System.Text.Json;
 using Bunit;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Userlist.Core.Delivery;
 using Userlist.Core.Segment;
 using Userlist.Core.Storage;
 using Userlist.Dashboard.Components.Pages.Events;
@@ -37,6 +40,24 @@ public sealed class EventsPageTests
 
         page.Until(() => Assert.Equal(["u1", "u1"], page.FindAll("[data-testid=user-link]").Select(link => link.TextContent)));
         Assert.Equal("2 calls match", page.Find("[data-testid=match-count]").TextContent);
+    }
+
+    [Fact]
+    public async Task StatusWaitingFromTheOverviewLink_ListsOnlyCallsWaitingForAnIdentity_WithTheirOwnChip()
+    {
+        await using var context = new PageContext();
+        var waiting = Seed.Call("", MessageStatus.Waiting, eventName: "Viewed Pricing");
+        (waiting.UserId, waiting.AnonymousId) = (null, "anon-1");
+        await context.CallsAsync(Seed.Call("u1", MessageStatus.Pending), waiting, Seed.Call("u2", MessageStatus.Delivered));
+        context.Services.GetRequiredService<NavigationManager>().NavigateTo("/events?status=Waiting");
+
+        var page = context.RenderPage<Events>();
+
+        page.Until(() => Assert.Equal(["Waiting"], page.FindAll("[data-testid=status]").Select(chip => chip.TextContent)));
+        Assert.Equal("1 call matches", page.Find("[data-testid=match-count]").TextContent);
+        var chip = page.Find("[data-testid=status]");
+        Assert.Contains("mud-chip-color-secondary", chip.ClassList);
+        Assert.Equal("Waiting", page.Find("[data-testid=filter-status]").TextContent);
     }
 
     [Fact]
@@ -140,10 +161,41 @@ public sealed class EventsPageTests
     }
 
     [Theory]
-    [InlineData(1, null, "Retry the 1 Failed, Rejected or Skipped call? It goes back to the queue and is mapped and sent again.")]
-    [InlineData(12, "u1", "Retry the 12 Failed, Rejected or Skipped calls matching user id = u1? They go back to the queue and are mapped and sent again.")]
-    public void RetryQuestion_NamesTheCountAndTheFilter(int count, string? user, string expected) =>
-        Assert.Equal(expected, Events.RetryQuestion(count, new MessageFilter(UserId: user)));
+    [InlineData(SendAgain.Retry, 1, null, "Retry the 1 Failed, Rejected or Skipped call? It goes back to the queue and is mapped and sent again.")]
+    [InlineData(SendAgain.Retry, 12, "u1", "Retry the 12 Failed, Rejected or Skipped calls matching user id = u1? They go back to the queue and are mapped and sent again.")]
+    [InlineData(SendAgain.Resend, 5, null, "Resend all 5 Delivered calls to http://userlist.test/? They are mapped anew")]
+    [InlineData(SendAgain.Resend, 1, "u1", "Resend the 1 Delivered call matching user id = u1 to http://userlist.test/? It is mapped anew")]
+    public void SendAgainQuestion_NamesTheCountAndTheFilter(SendAgain kind, int count, string? user, string expected) =>
+        Assert.StartsWith(expected, Events.SendAgainQuestion(kind, count, new MessageFilter(UserId: user), "http://userlist.test/"));
+
+    [Fact]
+    public async Task ResendDelivered_ConfirmsTheCountAndWhereTheyGo_ThenResendsAndAudits()
+    {
+        await using var context = new PageContext();
+        await context.CallsAsync(
+            Seed.Call("u1", MessageStatus.Delivered),
+            Seed.Call("u1", MessageStatus.Delivered),
+            Seed.Call("u1", MessageStatus.Failed, reason: "Gave up"),
+            Seed.Call("u2", MessageStatus.Delivered));
+        context.Get<NavigationManager>().NavigateTo("/events?user=u1");
+        var page = context.RenderPage<Events>();
+        page.Until(() => Assert.Equal("3 calls match", page.Find("[data-testid=match-count]").TextContent));
+
+        page.ClickCurrent(() => page.Find("button[data-testid=resend-matching]"));
+
+        var dialogs = context.Dialogs!;
+        var confirm = dialogs.WaitForElement("button:contains('Resend 2 calls')", RenderedPage.Patience);
+        Assert.Contains("Resend the 2 Delivered calls matching user id = u1 to http://127.0.0.1:9/?", dialogs.Markup);
+        confirm.Click();
+
+        await Eventually.HoldsAsync(async () => (await context.AuditAsync()).Count > 0, "the resend is in the audit log");
+        var audit = Assert.Single(await context.AuditAsync());
+        Assert.Equal(("Resend", "Resent 2 Delivered calls where user id = u1 to http://127.0.0.1:9/"), (audit.Action, audit.Detail));
+        var calls = await context.MessagesAsync();
+        Assert.Equal(2, calls.Count(m => m is { UserId: "u1", Status: MessageStatus.Pending, RetriedManually: true }));
+        Assert.Equal(MessageStatus.Failed, calls.Single(m => m.StatusReason == "Gave up").Status);
+        Assert.Equal(MessageStatus.Delivered, calls.Single(m => m.UserId == "u2").Status);
+    }
 
     [Fact]
     public async Task RetrySelected_RetriesTheTickedCallsOnly()
@@ -177,7 +229,7 @@ public sealed class EventsPageTests
         var dialogs = context.Dialogs!;
         dialogs.WaitForElement("button:contains('Cancel')", RenderedPage.Patience).Click();
 
-        dialogs.Until(() => Assert.DoesNotContain("Retry 1 calls", dialogs.Markup));
+        dialogs.Until(() => Assert.DoesNotContain("Retry 1 call", dialogs.Markup));
         Assert.Equal(MessageStatus.Failed, (await context.MessagesAsync()).Single().Status);
         Assert.Empty(await context.AuditAsync());
     }

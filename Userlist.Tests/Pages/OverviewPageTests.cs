@@ -48,6 +48,92 @@ public sealed class OverviewPageTests
     }
 
     [Fact]
+    public async Task CallsWaitingForAnIdentity_ShowsHowManyAndTheAgeOfTheOldest()
+    {
+        await using var context = new PageContext();
+        await context.CallsAsync(
+            Anonymous(DateTime.UtcNow.AddHours(-2)),
+            Anonymous(DateTime.UtcNow.AddMinutes(-40)),
+            Seed.Call("u1", MessageStatus.Pending, receivedAt: DateTime.UtcNow.AddHours(-5)),
+            Anonymous(DateTime.UtcNow.AddMinutes(-1)));
+
+        var page = context.RenderPage<Home>();
+
+        page.Until(() => Assert.Contains("3 waiting for an identity", page.Find("[data-testid=identity-wait]").TextContent));
+        Assert.Contains("oldest 2 h; each waits up to 24 h, then is Rejected", page.Find("[data-testid=identity-wait]").TextContent);
+        Assert.Equal("3", page.Find("[data-testid=count-Waiting] h5").TextContent);
+        Assert.Equal("/events?status=Waiting", page.Find("[data-testid=count-Waiting] a").GetAttribute("href"));
+        // Waiting for an identity is not the delivery queue.
+        Assert.Contains("1 waiting", page.Find("[data-testid=queue]").TextContent);
+        Assert.Contains("oldest received 5 h ago", page.Find("[data-testid=queue]").TextContent);
+    }
+
+    [Fact]
+    public async Task NothingWaitingForAnIdentity_SaysHowLongOneWouldWait_OrThatItIsRejectedAtOnce()
+    {
+        await using var context = new PageContext();
+        var page = context.RenderPage<Home>();
+        page.Until(() => Assert.Contains("0 waiting for an identity", page.Find("[data-testid=identity-wait]").TextContent));
+        Assert.Contains("wait up to 24 h for an identify or alias", page.Find("[data-testid=identity-wait]").TextContent);
+
+        await context.Get<Userlist.Core.Configuration.SettingsOverrides>().SaveAsync(
+            new Dictionary<string, string?> { [Userlist.Core.Configuration.SettingKeys.IdentityWaitHours] = "0" }, PageContext.OperatorEmail, CancellationToken.None);
+        page = context.Render<Home>();
+
+        page.Until(() => Assert.Contains("Rejected at once (Delivery:IdentityWaitHours is 0)", page.Find("[data-testid=identity-wait]").TextContent));
+    }
+
+    [Fact]
+    public async Task RequestsToday_CountsRequestsSentAndThoseSavedByMergingAndUnchangedSkips()
+    {
+        await using var context = new PageContext();
+        var recorder = context.Get<DeliveryRecorder>();
+        await ((IHostedService)recorder).StartAsync(CancellationToken.None);
+        var calls = await context.CallsAsync([.. Enumerable.Range(0, 6).Select(i => Claimed($"u{i / 3}"))]);
+        var now = DateTime.UtcNow;
+
+        // u0's three identifies went as one request; u1's first alone, its second was unchanged, its third a page view.
+        await Task.WhenAll(calls[..3].Select(call => recorder.RecordAsync(Delivered(call, now, requestId: "merged-1"))));
+        await recorder.RecordAsync(Delivered(calls[3], now, requestId: null));
+        await recorder.RecordAsync(new DeliveryOutcome(calls[4].Id, "run-1", null, MessageStatus.Skipped,
+            $"unchanged since call #{calls[3].Id} delivered at {now:yyyy-MM-dd HH:mm:ss} UTC", null, false, now));
+        await recorder.RecordAsync(new DeliveryOutcome(calls[5].Id, "run-1", null, MessageStatus.Skipped, "Userlist does not take page calls", null, false, now));
+
+        var page = context.RenderPage<Home>();
+
+        page.Until(() => Assert.Contains("2 sent, 3 saved", page.Find("[data-testid=requests-today]").TextContent));
+        Assert.Contains("saved 2 by merging calls into one request", page.Find("[data-testid=requests-today]").TextContent);
+        Assert.Contains("1 by skipping unchanged identify and group calls", page.Find("[data-testid=requests-today]").TextContent);
+        await ((IHostedService)recorder).StopAsync(CancellationToken.None);
+    }
+
+    private static Message Anonymous(DateTime receivedAt)
+    {
+        var call = Seed.Call("", MessageStatus.Waiting, eventName: "Viewed Pricing", receivedAt: receivedAt);
+        (call.UserId, call.AnonymousId) = (null, $"anon-{Guid.NewGuid():N}");
+        return call;
+    }
+
+    private static Message Claimed(string userId)
+    {
+        var call = Seed.Call(userId, MessageStatus.Delivering, type: "identify");
+        call.LeaseToken = "run-1";
+        return call;
+    }
+
+    private static DeliveryOutcome Delivered(Message call, DateTime at, string? requestId) => new(call.Id, "run-1", new DeliveryAttempt
+    {
+        MessageRowId = call.Id,
+        StartedAt = at,
+        Method = "POST",
+        Path = "/users",
+        RequestBody = "{}",
+        StatusCode = 202,
+        Outcome = "Delivered",
+        RequestId = requestId,
+    }, MessageStatus.Delivered, null, null, true, at);
+
+    [Fact]
     public async Task Paused_SaysWhoPausedDelivery()
     {
         await using var context = new PageContext();

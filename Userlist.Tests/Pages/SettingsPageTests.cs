@@ -38,22 +38,66 @@ public sealed class SettingsPageTests
         Assert.Equal(600, context.Get<IOptionsMonitor<UserlistOptions>>().CurrentValue.RequestsPerMinute);
     }
 
-    [Fact]
-    public async Task SaveSkipUnchangedHours_AppliesAtOnceAndIsAudited()
+    [Theory]
+    [InlineData("setting-skip-unchanged", "0: send all", "0", "Delivery:SkipUnchangedHours: 24 → 0")]
+    [InlineData("setting-identity-wait", "0: reject at once", "72", "Delivery:IdentityWaitHours: 24 → 72")]
+    public async Task SaveHoursOfDelivery_AppliesAtOnceAndIsAudited(string field, string zeroMeans, string value, string audited)
     {
         await using var context = new PageContext();
         var page = context.RenderPage<SettingsPage>();
-        page.Until(() => Assert.Equal("24", page.Find("input[data-testid=setting-skip-unchanged]").GetAttribute("value")));
+        page.Until(() => Assert.Equal("24", page.Find($"input[data-testid={field}]").GetAttribute("value")));
+        Assert.Contains(zeroMeans, page.Find($"input[data-testid={field}]").Closest(".mud-input-control")!.TextContent);
 
-        page.InputCurrent("input[data-testid=setting-skip-unchanged]", "0");
+        page.InputCurrent($"input[data-testid={field}]", value);
         page.ClickCurrent(() => page.Find("button[data-testid=save-settings]"));
 
-        page.Until(() => Assert.Contains("Delivery:SkipUnchangedHours: 24 → 0", page.Find("[data-testid=audit-log]").TextContent));
-        Assert.Equal(0, context.Get<IOptionsMonitor<DeliveryOptions>>().CurrentValue.SkipUnchangedHours);
+        page.Until(() => Assert.Contains(audited, page.Find("[data-testid=audit-log]").TextContent));
+        var options = context.Get<IOptionsMonitor<DeliveryOptions>>().CurrentValue;
+        Assert.Equal(int.Parse(value, System.Globalization.CultureInfo.InvariantCulture), field == "setting-skip-unchanged" ? options.SkipUnchangedHours : options.IdentityWaitHours);
+    }
+
+    [Fact]
+    public async Task TurnCoalescingOff_AppliesAtOnceAndIsAuditedThenOnAgain()
+    {
+        await using var context = new PageContext();
+        var page = context.RenderPage<SettingsPage>();
+        page.Until(() => Assert.True(page.Find("input[data-testid=setting-coalesce]").HasAttribute("checked")));
+        Assert.True(context.Get<IOptionsMonitor<DeliveryOptions>>().CurrentValue.Coalesce);
+
+        page.ChangeCurrent("input[data-testid=setting-coalesce]", false);
+        page.Until(() => Assert.Contains("Off: one request per call", page.Find("input[data-testid=setting-coalesce]").Closest("label")!.TextContent));
+        page.ClickCurrent(() => page.Find("button[data-testid=save-settings]"));
+
+        page.Until(() => Assert.Contains("Delivery:Coalesce: true → false", page.Find("[data-testid=audit-log]").TextContent));
+        Assert.False(context.Get<IOptionsMonitor<DeliveryOptions>>().CurrentValue.Coalesce);
+        Assert.False(page.Find("input[data-testid=setting-coalesce]").HasAttribute("checked"), "saved off, it stays off");
+
+        page.ChangeCurrent("input[data-testid=setting-coalesce]", true);
+        page.ClickCurrent(() => page.Find("button[data-testid=save-settings]"));
+
+        page.Until(() => Assert.Contains("Delivery:Coalesce: false → true", page.Find("[data-testid=audit-log]").TextContent));
+        Assert.True(context.Get<IOptionsMonitor<DeliveryOptions>>().CurrentValue.Coalesce);
+    }
+
+    [Fact]
+    public async Task CoalesceNotABoolean_IsRefusedNamingTheKeyAndNothingChanges()
+    {
+        await using var context = new PageContext();
+        var overrides = context.Get<SettingsOverrides>();
+
+        var problems = await overrides.SaveAsync(new Dictionary<string, string?> { [SettingKeys.Coalesce] = "sometimes" }, PageContext.OperatorEmail, CancellationToken.None);
+
+        Assert.Contains(SettingKeys.Coalesce, Assert.Single(problems));
+        Assert.Empty(overrides.Current);
+        Assert.Empty(await context.AuditAsync());
+        Assert.True(context.Get<IOptionsMonitor<DeliveryOptions>>().CurrentValue.Coalesce);
     }
 
     [Theory]
     [InlineData("setting-skip-unchanged", "9000", "Delivery:SkipUnchangedHours must be between 0 and 8760")]
+    [InlineData("setting-identity-wait", "-1", "Delivery:IdentityWaitHours must be between 0 and 8760")]
+    [InlineData("setting-identity-wait", "8761", "Delivery:IdentityWaitHours must be between 0 and 8760")]
+    [InlineData("setting-identity-wait", "a day", "Delivery:IdentityWaitHours")]
     [InlineData("setting-rate", "0", "Userlist:RequestsPerMinute must be between 1 and 1,000,000")]
     [InlineData("setting-rate", "fast", "Userlist:RequestsPerMinute")]
     [InlineData("setting-url", "push.userlist.com", "Userlist:PushApiUrl must be an absolute http(s) URL")]

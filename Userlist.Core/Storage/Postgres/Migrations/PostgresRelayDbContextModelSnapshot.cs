@@ -156,10 +156,19 @@ namespace Userlist.Core.Storage.Postgres.Migrations
                     b.Property<int>("Failed")
                         .HasColumnType("integer");
 
+                    b.Property<int>("Merged")
+                        .HasColumnType("integer");
+
                     b.Property<int>("Received")
                         .HasColumnType("integer");
 
                     b.Property<int>("Rejected")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Requests")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Unchanged")
                         .HasColumnType("integer");
 
                     b.HasKey("Hour");
@@ -277,6 +286,9 @@ namespace Userlist.Core.Storage.Postgres.Migrations
                     b.HasIndex("Status", "Id");
 
                     b.HasIndex("UserId", "Id");
+
+                    b.HasIndex(new[] { "GroupId", "Id" }, "IX_Messages_CompanyInFlight")
+                        .HasFilter("\"Type\" = 'group' AND \"Status\" IN (1, 2)");
 
                     b.HasIndex(new[] { "UserId", "Id" }, "IX_Messages_InFlight")
                         .HasFilter("\"Status\" IN (1, 2)");

@@ -147,10 +147,19 @@ namespace Userlist.Core.Storage.Sqlite.Migrations
                     b.Property<int>("Failed")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Merged")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Received")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Rejected")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Requests")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Unchanged")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Hour");
@@ -266,6 +275,9 @@ namespace Userlist.Core.Storage.Sqlite.Migrations
                     b.HasIndex("Status", "Id");
 
                     b.HasIndex("UserId", "Id");
+
+                    b.HasIndex(new[] { "GroupId", "Id" }, "IX_Messages_CompanyInFlight")
+                        .HasFilter("\"Type\" = 'group' AND \"Status\" IN (1, 2)");
 
                     b.HasIndex(new[] { "UserId", "Id" }, "IX_Messages_InFlight")
                         .HasFilter("\"Status\" IN (1, 2)");

@@ -50,6 +50,9 @@ public sealed partial class EventDetail : IDisposable
     [Inject]
     public required ISnackbar Snackbar { get; init; }
 
+    [Inject]
+    public required IDialogService Dialogs { get; init; }
+
     [CascadingParameter]
     public required Task<AuthenticationState> Authentication { get; init; }
 
@@ -88,7 +91,7 @@ public sealed partial class EventDetail : IDisposable
             steps.AddRange(detail.Attempts.Select((a, i) => new TimelineStep(a.StartedAt,
                 $"Attempt {i + 1}: {a.Outcome}{(a.StatusCode is { } code ? $" ({code})" : "")}{SharedWith(a)}",
                 a.Outcome == "Delivered" ? Color.Success : Color.Error)));
-            steps.AddRange(detail.Retries.Select(r => new TimelineStep(r.At, $"Retried by {r.Operator}", Color.Warning)));
+            steps.AddRange(detail.Retries.Select(r => new TimelineStep(r.At, $"{(r.Action == "Resend" ? "Resent" : "Retried")} by {r.Operator}", Color.Warning)));
             var now = message.Status == MessageStatus.Retrying && message.NextAttemptAt is { } next
                 ? $"Retrying: next attempt at {next:HH:mm:ss} UTC"
                 : $"Now {message.Status}";
@@ -167,6 +170,26 @@ public sealed partial class EventDetail : IDisposable
     {
         var me = await Authentication.NameAsync();
         if (await Retries.RetryAsync(Id, me, CancellationToken.None))
+        {
+            Snackbar.Add("Sent back to the queue", Severity.Success);
+        }
+
+        await LoadAsync();
+    }
+
+    /// <summary>Sends a Delivered call again (a loss in Userlist, a new Userlist app), once the operator has seen where it goes.</summary>
+    private async Task ResendAsync()
+    {
+        var pushApiUrl = Delivery.PushApiUrl.ToString();
+        var confirmed = await Dialogs.ShowMessageBoxAsync("Resend call",
+            $"Send call #{Id} again to {pushApiUrl}? It is mapped anew with today's settings and sent on its own request; its earlier attempts stay in its history.",
+            yesText: "Resend", cancelText: "Cancel");
+        if (confirmed != true)
+        {
+            return;
+        }
+
+        if (await Retries.ResendAsync(Id, await Authentication.NameAsync(), pushApiUrl, CancellationToken.None))
         {
             Snackbar.Add("Sent back to the queue", Severity.Success);
         }

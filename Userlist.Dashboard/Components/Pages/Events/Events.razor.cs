@@ -29,6 +29,7 @@ public sealed partial class Events : IDisposable
     private bool retrying;
     private int retried;
     private int retryTotal;
+    private string retryVerb = "Retried";
     private CancellationTokenSource? liveLoop;
 
     [Inject]
@@ -39,6 +40,9 @@ public sealed partial class Events : IDisposable
 
     [Inject]
     public required MessageWriter Writer { get; init; }
+
+    [Inject]
+    public required DeliverySettings Delivery { get; init; }
 
     [Inject]
     public required IDialogService Dialogs { get; init; }
@@ -159,38 +163,54 @@ public sealed partial class Events : IDisposable
         await ApplyAsync();
     }
 
-    /// <summary>The bulk retry's confirmation: how many calls, and which filter chose them (or that none did).</summary>
-    public static string RetryQuestion(int count, MessageFilter filter)
+    /// <summary>
+    /// The bulk retry's or resend's confirmation: how many calls, and the filter that chose them
+    /// (or "all" when none did), with where a resend goes.
+    /// </summary>
+    public static string SendAgainQuestion(SendAgain kind, int count, MessageFilter filter, string pushApiUrl)
     {
+        var which = kind == SendAgain.Retry ? "Failed, Rejected or Skipped" : "Delivered";
         var described = filter.Describe();
         var everything = described == new MessageFilter().Describe();
-        var calls = count == 1 ? "the 1 Failed, Rejected or Skipped call" : $"{(everything ? "all" : "the")} {count:N0} Failed, Rejected or Skipped calls";
+        var calls = count == 1 ? $"the 1 {which} call" : $"{(everything ? "all" : "the")} {count:N0} {which} calls";
         var matching = everything ? "" : $" matching {described}";
-        var back = count == 1 ? "It goes back to the queue and is" : "They go back to the queue and are";
-        return $"Retry {calls}{matching}? {back} mapped and sent again.";
+        return (kind, count) switch
+        {
+            (SendAgain.Retry, 1) => $"Retry {calls}{matching}? It goes back to the queue and is mapped and sent again.",
+            (SendAgain.Retry, _) => $"Retry {calls}{matching}? They go back to the queue and are mapped and sent again.",
+            (_, 1) => $"Resend {calls}{matching} to {pushApiUrl}? It is mapped anew with today's settings and sent again, on its own request; what it became before stays in its history.",
+            _ => $"Resend {calls}{matching} to {pushApiUrl}? They are mapped anew with today's settings and sent again, each on its own request; what they became before stays in their history.",
+        };
     }
 
-    private async Task RetryMatchingAsync()
+    private Task RetryMatchingAsync() => SendMatchingAgainAsync(SendAgain.Retry);
+
+    private Task ResendMatchingAsync() => SendMatchingAgainAsync(SendAgain.Resend);
+
+    /// <summary>Retries (or resends) every call the filter selects, after a confirmation with the exact count, showing progress.</summary>
+    private async Task SendMatchingAgainAsync(SendAgain kind)
     {
         var filter = Filter;
-        var count = await Retries.CountRetryableAsync(filter, CancellationToken.None);
+        var count = await Retries.CountAsync(kind, filter, CancellationToken.None);
+        var (which, verb) = kind == SendAgain.Retry ? ("Failed, Rejected or Skipped", "Retry") : ("Delivered", "Resend");
         if (count == 0)
         {
-            Snackbar.Add("No Failed, Rejected or Skipped calls match this filter", Severity.Info);
+            Snackbar.Add($"No {which} calls match this filter", Severity.Info);
             return;
         }
 
+        var pushApiUrl = Delivery.PushApiUrl.ToString();
         var confirmed = await Dialogs.ShowMessageBoxAsync(
-            "Retry calls",
-            RetryQuestion(count, filter),
-            yesText: count == 1 ? "Retry 1 call" : $"Retry {count:N0} calls",
+            kind == SendAgain.Retry ? "Retry calls" : "Resend calls",
+            SendAgainQuestion(kind, count, filter, pushApiUrl),
+            yesText: count == 1 ? $"{verb} 1 call" : $"{verb} {count:N0} calls",
             cancelText: "Cancel");
         if (confirmed != true)
         {
             return;
         }
 
-        (retrying, retried, retryTotal) = (true, 0, count);
+        (retrying, retried, retryTotal, retryVerb) = (true, 0, count, kind == SendAgain.Retry ? "Retried" : "Resent");
         try
         {
             var progress = new Progress(done => InvokeAsync(() =>
@@ -198,7 +218,7 @@ public sealed partial class Events : IDisposable
                 retried = done;
                 StateHasChanged();
             }));
-            var total = await Retries.RetryMatchingAsync(filter, await Authentication.NameAsync(), progress, CancellationToken.None);
+            var total = await Retries.SendMatchingAgainAsync(kind, filter, await Authentication.NameAsync(), pushApiUrl, progress, CancellationToken.None);
             Snackbar.Add($"Sent {total:N0} calls back to the queue", Severity.Success);
         }
         finally

@@ -15,9 +15,14 @@ public sealed record OverviewData(
     int SentLastMinute,
     int RequestsPerMinute,
     IReadOnlyList<RecentError> LastErrors,
-    string? PausedBy)
+    string? PausedBy,
+    RequestsToday Today,
+    DateTime? OldestWaitingForIdentity,
+    int IdentityWaitHours)
 {
     public int QueueDepth => Counts[MessageStatus.Pending] + Counts[MessageStatus.Retrying] + Counts[MessageStatus.Delivering];
+
+    public int WaitingForIdentity => Counts[MessageStatus.Waiting];
 }
 
 public partial class Home
@@ -37,11 +42,22 @@ public partial class Home
     public required IOptionsMonitor<UserlistOptions> Userlist { get; init; }
 
     [Inject]
+    public required IOptionsMonitor<DeliveryOptions> DeliveryOptions { get; init; }
+
+    [Inject]
     public required TimeProvider Time { get; init; }
 
     private string OldestWaiting => overview?.OldestWaiting is { } oldest
         ? $"oldest received {Age(Time.GetUtcNow().UtcDateTime - oldest)} ago"
         : "nothing is waiting";
+
+    private string OldestWaitingForIdentity => overview switch
+    {
+        { OldestWaitingForIdentity: { } oldest } data => $"oldest {Age(Time.GetUtcNow().UtcDateTime - oldest)}; each waits up to {data.IdentityWaitHours:N0} h, then is Rejected",
+        { IdentityWaitHours: 0 } => "none: anonymous track and group calls are Rejected at once (Delivery:IdentityWaitHours is 0)",
+        { } data => $"none: anonymous track and group calls wait up to {data.IdentityWaitHours:N0} h for an identify or alias",
+        null => "",
+    };
 
     private string RatePercent => overview is { } data ? $"{100.0 * data.SentLastMinute / data.RequestsPerMinute:0}%" : "";
 
@@ -75,7 +91,10 @@ public partial class Home
             await Statistics.SentLastMinuteAsync(token),
             Userlist.CurrentValue.RequestsPerMinute,
             await Statistics.LastErrorsAsync(10, token),
-            await Delivery.PausedByAsync(token));
+            await Delivery.PausedByAsync(token),
+            await Statistics.RequestsTodayAsync(token),
+            await Statistics.OldestWaitingForIdentityAsync(token),
+            DeliveryOptions.CurrentValue.IdentityWaitHours);
     }
 
     private ChartSeries<double> Series(string name, Func<ActivityPoint, int> value) =>

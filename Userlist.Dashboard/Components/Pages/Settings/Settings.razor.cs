@@ -58,6 +58,8 @@ public partial class Settings
     [CascadingParameter]
     public required Task<AuthenticationState> Authentication { get; init; }
 
+    private bool Coalescing => values.GetValueOrDefault(SettingKeys.Coalesce) == "true";
+
     private bool SettingsChanged => values.Any(v => (v.Value ?? "").Trim() != saved.GetValueOrDefault(v.Key, ""));
 
     protected override Task OnInitializedAsync() => LoadAsync();
