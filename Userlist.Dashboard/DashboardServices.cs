@@ -53,7 +53,8 @@ public static class DashboardServices
             .SetPreflightMaxAge(TimeSpan.FromHours(1))));
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        builder.Services.AddMudServices();
+        // Toasts at the bottom right, clear of the app bar and of the buttons at the top of each page.
+        builder.Services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
         return builder;
     }
 

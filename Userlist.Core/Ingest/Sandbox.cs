@@ -127,7 +127,7 @@ public sealed class Sandbox(MessageWriter writer, IDbContextFactory<RelayDbConte
         }
         catch (JsonException exception)
         {
-            return (new SandboxPreview($"Not valid JSON: {exception.Message}", null, null), null);
+            return (new SandboxPreview($"Not valid JSON: {JsonSyntax.Describe(json, exception)}", null, null), null);
         }
 
         if (item is null)

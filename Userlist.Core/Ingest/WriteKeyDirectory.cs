@@ -110,6 +110,26 @@ public sealed class WriteKeyDirectory(
         }
     }
 
+    /// <summary>
+    /// A stored call's source as the dashboard names it: the write key's name (a revoked key's
+    /// too), "sandbox" or "webhook"; the id itself when the key is no longer known.
+    /// </summary>
+    public Task<string> NameOfAsync(string sourceId, CancellationToken cancellationToken) => StorageCalls.RunAsync(async () =>
+    {
+        if (sourceId == WriteKeySource.Sandbox.Id || sourceId == WriteKeySource.Webhook.Id)
+        {
+            return sourceId;
+        }
+
+        if (sourceId.StartsWith("key-", StringComparison.Ordinal) && int.TryParse(sourceId.AsSpan(4), System.Globalization.CultureInfo.InvariantCulture, out var keyId))
+        {
+            await using var db = await databases.CreateDbContextAsync(cancellationToken);
+            return await db.WriteKeys.Where(k => k.Id == keyId).Select(k => k.Name).FirstOrDefaultAsync(cancellationToken) ?? sourceId;
+        }
+
+        return ConfiguredKeys().Select(key => key.Source).FirstOrDefault(source => source.Id == sourceId)?.Name ?? sourceId;
+    });
+
     private IEnumerable<(byte[] Hash, WriteKeySource Source)> ConfiguredKeys() =>
         options.CurrentValue.WriteKeys
             .Where(key => !string.IsNullOrWhiteSpace(key))

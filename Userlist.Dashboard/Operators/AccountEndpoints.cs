@@ -29,7 +29,7 @@ public static class AccountEndpoints
         }
 
         var error = result.IsLockedOut ? "locked" : "invalid";
-        return Results.LocalRedirect($"{OperatorsSetup.LoginPath}?error={error}&returnUrl={Uri.EscapeDataString(IsLocal(returnUrl) ? returnUrl! : "/")}");
+        return Results.LocalRedirect($"{OperatorsSetup.LoginPath}?error={error}&email={Uri.EscapeDataString(email)}&returnUrl={Uri.EscapeDataString(IsLocal(returnUrl) ? returnUrl! : "/")}");
     }
 
     /// <summary>Creates the first operator; closed for good once any operator exists.</summary>
@@ -44,14 +44,14 @@ public static class AccountEndpoints
 
         if (password != confirm)
         {
-            return SetupError("The two passwords differ");
+            return SetupError("The two passwords differ", email);
         }
 
         var user = new IdentityUser { UserName = email, Email = email, EmailConfirmed = true };
         var created = await users.CreateAsync(user, password);
         if (!created.Succeeded)
         {
-            return SetupError(string.Join(" ", created.Errors.Select(e => e.Description)));
+            return SetupError(string.Join(" ", created.Errors.Select(e => e.Description)), email);
         }
 
         await signIn.SignInAsync(user, isPersistent: false);
@@ -64,8 +64,9 @@ public static class AccountEndpoints
         return Results.LocalRedirect(OperatorsSetup.LoginPath);
     }
 
-    private static IResult SetupError(string message) =>
-        Results.LocalRedirect($"{OperatorsSetup.SetupPath}?error={Uri.EscapeDataString(message)}");
+    /// <summary>Back to the form with the reason, and the email typed, so only the passwords need typing again.</summary>
+    private static IResult SetupError(string message, string email) =>
+        Results.LocalRedirect($"{OperatorsSetup.SetupPath}?error={Uri.EscapeDataString(message)}&email={Uri.EscapeDataString(email)}");
 
     private static bool IsLocal(string? url) =>
         !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal);

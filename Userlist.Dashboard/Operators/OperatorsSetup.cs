@@ -1,5 +1,7 @@
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Userlist.Core.Configuration;
 using Userlist.Core.Storage.Sqlite;
@@ -61,6 +63,10 @@ public static class OperatorsSetup
             cookie.Cookie.SameSite = SameSiteMode.Strict;
             cookie.SlidingExpiration = true;
         });
+        // A removed operator's sign-in ends within a minute: the cookie's security stamp is checked
+        // that often (the default is 30 minutes), and so are open pages (before Blazor's own provider).
+        services.Configure<SecurityStampValidatorOptions>(stamps => stamps.ValidationInterval = OperatorSessions.CheckInterval);
+        services.TryAddScoped<AuthenticationStateProvider, OperatorSessions>();
         services.AddAuthorizationBuilder().SetFallbackPolicy(
             new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         services.AddCascadingAuthenticationState();

@@ -89,7 +89,7 @@ public sealed class EventsBrowserTests
         await Assertions.Expect(page.GetByTestId("match-count")).ToHaveTextAsync("3 calls match");
         await page.ClickAsync("[data-testid=retry-matching]");
         var confirm = page.GetByRole(AriaRole.Button, new() { Name = "Retry 3 calls" });
-        await Assertions.Expect(page.GetByRole(AriaRole.Dialog)).ToContainTextAsync("where status = Rejected");
+        await Assertions.Expect(page.GetByRole(AriaRole.Dialog)).ToContainTextAsync("Retry the 3 Failed, Rejected or Skipped calls matching status = Rejected?");
         await confirm.ClickAsync();
         foreach (var i in Enumerable.Range(1, 3))
         {

@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Userlist.Core.Storage;
 using Userlist.Dashboard.Operators;
 using Userlist.Tests.Infrastructure;
 
@@ -47,8 +50,68 @@ public sealed class OperatorAccountsTests
         Assert.Equal("/", (await AccountForms.SignInAsync(client, Email, "a brand new password")).RequestMessage!.RequestUri!.AbsolutePath);
     }
 
-    private static RelayFactory AdminRelay() => new()
+    [Fact]
+    public async Task Remove_Yourself_OrTheLastOperator_IsRefused()
+    {
+        await using var relay = AdminRelay();
+        var accounts = relay.Services.GetRequiredService<OperatorAccounts>();
+
+        Assert.Contains(await accounts.RemoveAsync(Email, Email, CancellationToken.None), e => e.Contains("can't remove yourself", StringComparison.Ordinal));
+        // Asked by an operator removed meanwhile (their page still open): the only one left stays.
+        Assert.Contains(await accounts.RemoveAsync(Email, "gone@example.com", CancellationToken.None), e => e.Contains("last operator", StringComparison.Ordinal));
+
+        Assert.Equal([Email], (await accounts.ListAsync(CancellationToken.None)).Select(o => o.Email));
+        Assert.Empty(await relay.Services.GetRequiredService<AuditLog>().NewestAsync(10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task RemovedOperator_IsSignedOutWithinTheCheckInterval_AndCannotSignInAgain()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var relay = AdminRelay(clock);
+        var accounts = relay.Services.GetRequiredService<OperatorAccounts>();
+        Assert.Empty(await accounts.AddAsync("second@example.com", "another long password"));
+        using var second = relay.CreateClient();
+        Assert.Equal("/", (await AccountForms.SignInAsync(second, "second@example.com", "another long password")).RequestMessage!.RequestUri!.AbsolutePath);
+
+        Assert.Empty(await accounts.RemoveAsync("second@example.com", Email, CancellationToken.None));
+        clock.Advance(OperatorSessions.CheckInterval + TimeSpan.FromSeconds(1));
+
+        Assert.Equal("/account/login", (await second.GetAsync("/events")).RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.Contains("error=invalid", (await AccountForms.SignInAsync(second, "second@example.com", "another long password")).RequestMessage!.RequestUri!.Query, StringComparison.Ordinal);
+        var audit = Assert.Single(await relay.Services.GetRequiredService<AuditLog>().NewestAsync(10, CancellationToken.None));
+        Assert.Equal((Email, "Removed operator second@example.com"), (audit.Operator, audit.Detail));
+        // An open page (a circuit) checks its operator as often.
+        await using var circuit = relay.Services.CreateAsyncScope();
+        Assert.IsType<OperatorSessions>(circuit.ServiceProvider.GetRequiredService<AuthenticationStateProvider>());
+    }
+
+    [Fact]
+    public async Task Unlock_LockedOperator_SignsInAtOnce_AndIsAudited()
+    {
+        await using var relay = AdminRelay();
+        var accounts = relay.Services.GetRequiredService<OperatorAccounts>();
+        Assert.Empty(await accounts.AddAsync("second@example.com", "another long password"));
+        using var client = relay.CreateClient();
+        for (var i = 0; i < 5; i++)
+        {
+            await AccountForms.SignInAsync(client, "second@example.com", "wrong password!");
+        }
+
+        Assert.NotNull((await accounts.ListAsync(CancellationToken.None)).Single(o => o.Email == "second@example.com").LockedUntil);
+        Assert.Contains(await accounts.UnlockAsync(Email, Email, CancellationToken.None), e => e.Contains("not locked", StringComparison.Ordinal));
+
+        Assert.Empty(await accounts.UnlockAsync("second@example.com", Email, CancellationToken.None));
+
+        Assert.Null((await accounts.ListAsync(CancellationToken.None)).Single(o => o.Email == "second@example.com").LockedUntil);
+        Assert.Equal("/", (await AccountForms.SignInAsync(client, "second@example.com", "another long password")).RequestMessage!.RequestUri!.AbsolutePath);
+        var audit = Assert.Single(await relay.Services.GetRequiredService<AuditLog>().NewestAsync(10, CancellationToken.None));
+        Assert.Equal((Email, "Unlocked operator second@example.com"), (audit.Operator, audit.Detail));
+    }
+
+    private static RelayFactory AdminRelay(TimeProvider? time = null) => new()
     {
         Settings = { ["Dashboard:AdminEmail"] = Email, ["Dashboard:AdminPassword"] = Password },
+        Time = time,
     };
 }

@@ -1,5 +1,8 @@
 using Bunit;
+using Microsoft.Extensions.Configuration;
 using Userlist.Core.Delivery;
+using Userlist.Core.Ingest;
+using Userlist.Core.Mapping;
 using Userlist.Core.Storage;
 using Userlist.Dashboard.Components.Pages.Events;
 
@@ -49,6 +52,71 @@ public sealed class EventDetailPageTests
         Assert.True(page.Find("button[data-testid=retry]").HasAttribute("disabled"), "a Pending call can't be retried again");
         var audit = Assert.Single(await context.AuditAsync());
         Assert.Equal(call.Id, audit.MessageRowId);
+    }
+
+    private const string AnonymousTrack = """{"type":"track","anonymousId":"anon-1","event":"Report Exported","messageId":"m-anon"}""";
+
+    [Fact]
+    public async Task Source_IsShownByTheWriteKeysName_OrAsSandbox()
+    {
+        await using var context = new PageContext();
+        await context.Get<WriteKeyAdmin>().CreateAsync("Web app", PageContext.OperatorEmail, CancellationToken.None);
+        var keyId = Assert.Single(await context.Get<WriteKeyAdmin>().ListAsync(CancellationToken.None)).Id;
+        var fromKey = Seed.Call("u1", MessageStatus.Delivered, payload: Track);
+        fromKey.SourceId = $"key-{keyId}";
+        var fromSandbox = Seed.Call("u1", MessageStatus.Delivered, payload: Track);
+        fromSandbox.SourceId = WriteKeySource.Sandbox.Id;
+        await context.CallsAsync(fromKey, fromSandbox);
+
+        var page = context.RenderPage<EventDetail>(p => p.Add(x => x.Id, fromKey.Id));
+        page.Until(() => Assert.Equal("Web app", page.Find("[data-testid=source]").TextContent));
+        Assert.Contains("Received from Web app", page.Find("[data-testid=timeline]").TextContent);
+
+        var sandboxPage = context.Render<EventDetail>(p => p.Add(x => x.Id, fromSandbox.Id));
+        sandboxPage.Until(() => Assert.Equal("sandbox", sandboxPage.Find("[data-testid=source]").TextContent));
+    }
+
+    [Fact]
+    public async Task AnonymousCallTheRelayRefused_WithStitchingOff_OffersNoRetryAndSaysWhy()
+    {
+        await using var context = new PageContext();
+        IdentityWaitHours(context, 0);
+        var call = (await context.CallsAsync(Anonymous(SegmentToUserlist.AnonymousReason)))[0];
+
+        var page = context.RenderPage<EventDetail>(p => p.Add(x => x.Id, call.Id));
+
+        page.Until(() => Assert.Contains("identity stitching is off", page.Find("[data-testid=retry-futile]").TextContent));
+        Assert.True(page.Find("button[data-testid=retry]").HasAttribute("disabled"));
+    }
+
+    [Theory]
+    [InlineData(SegmentToUserlist.AnonymousReason)]
+    [InlineData("No identify or alias named its anonymous id within 24 hours. " + SegmentToUserlist.AnonymousReason)]
+    public async Task AnonymousCallTheRelayRefused_WithStitchingOn_CanBeRetriedToWaitAgain(string reason)
+    {
+        await using var context = new PageContext();
+        var call = (await context.CallsAsync(Anonymous(reason)))[0];
+
+        var page = context.RenderPage<EventDetail>(p => p.Add(x => x.Id, call.Id));
+
+        page.Until(() => Assert.False(page.Find("button[data-testid=retry]").HasAttribute("disabled")));
+        Assert.Empty(page.FindAll("[data-testid=retry-futile]"));
+    }
+
+    /// <summary>Sets Delivery:IdentityWaitHours in configuration, as a restart with the new value would.</summary>
+    private static void IdentityWaitHours(PageContext context, int hours)
+    {
+        var configuration = (IConfigurationRoot)context.Get<IConfiguration>();
+        configuration["Delivery:IdentityWaitHours"] = $"{hours}";
+        configuration.Reload();
+        Assert.Equal(TimeSpan.Zero, context.Get<IdentityStitching>().Window);
+    }
+
+    private static Message Anonymous(string reason)
+    {
+        var call = Seed.Call("nobody", MessageStatus.Rejected, payload: AnonymousTrack, reason: reason);
+        (call.UserId, call.AnonymousId) = (null, "anon-1");
+        return call;
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Bunit;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Userlist.Core.Delivery;
 using Userlist.Core.Segment;
 using Userlist.Core.Storage;
 using Userlist.Dashboard.Components.Pages.Events;
@@ -127,7 +128,7 @@ public sealed class EventsPageTests
 
         var dialogs = context.Dialogs!;
         var confirm = dialogs.WaitForElement("button:contains('Retry 3 calls')", RenderedPage.Patience);
-        Assert.Contains("Retry 3 Failed, Rejected or Skipped calls where all calls?", dialogs.Markup);
+        Assert.Contains("Retry all 3 Failed, Rejected or Skipped calls? They go back to the queue", dialogs.Markup);
         confirm.Click();
 
         // The retry runs off the circuit; its audit entry is written last.
@@ -137,6 +138,35 @@ public sealed class EventsPageTests
         Assert.Equal(3, (await context.MessagesAsync()).Count(m => m.Status == MessageStatus.Pending));
         Assert.Equal(MessageStatus.Delivered, (await context.MessagesAsync()).Single(m => m.UserId == "u3").Status);
     }
+
+    [Fact]
+    public async Task RetryAllMatching_WithAFilter_AsksAboutTheCallsMatchingIt()
+    {
+        await using var context = new PageContext();
+        await context.CallsAsync(
+            Seed.Call("u1", MessageStatus.Failed, reason: "Gave up"),
+            Seed.Call("u1", MessageStatus.Rejected, reason: "User must exist"),
+            Seed.Call("u2", MessageStatus.Failed, reason: "Gave up"));
+        var page = context.RenderPage<Events>();
+        page.Until(() => Assert.Equal("3 calls match", page.Find("[data-testid=match-count]").TextContent));
+        page.ChangeCurrent("input[data-testid=filter-user]", "u1");
+        page.ClickCurrent(() => page.Find("button[data-testid=apply-filter]"));
+        page.Until(() => Assert.Equal("2 calls match", page.Find("[data-testid=match-count]").TextContent));
+
+        page.ClickCurrent(() => page.Find("button[data-testid=retry-matching]"));
+
+        var dialogs = context.Dialogs!;
+        dialogs.WaitForElement("button:contains('Retry 2 calls')", RenderedPage.Patience);
+        Assert.Contains("Retry the 2 Failed, Rejected or Skipped calls matching user id = u1? They go back to the queue", dialogs.Markup);
+    }
+
+    [Theory]
+    [InlineData(SendAgain.Retry, 1, null, "Retry the 1 Failed, Rejected or Skipped call? It goes back to the queue and is mapped and sent again.")]
+    [InlineData(SendAgain.Retry, 12, "u1", "Retry the 12 Failed, Rejected or Skipped calls matching user id = u1? They go back to the queue and are mapped and sent again.")]
+    [InlineData(SendAgain.Resend, 5, null, "Resend all 5 Delivered calls to http://userlist.test/? They are mapped anew")]
+    [InlineData(SendAgain.Resend, 1, "u1", "Resend the 1 Delivered call matching user id = u1 to http://userlist.test/? It is mapped anew")]
+    public void SendAgainQuestion_NamesTheCountAndTheFilter(SendAgain kind, int count, string? user, string expected) =>
+        Assert.StartsWith(expected, Events.SendAgainQuestion(kind, count, new MessageFilter(UserId: user), "http://userlist.test/"));
 
     [Fact]
     public async Task ResendDelivered_ConfirmsTheCountAndWhereTheyGo_ThenResendsAndAudits()
@@ -155,7 +185,7 @@ public sealed class EventsPageTests
 
         var dialogs = context.Dialogs!;
         var confirm = dialogs.WaitForElement("button:contains('Resend 2 calls')", RenderedPage.Patience);
-        Assert.Contains("Resend 2 Delivered calls where user id = u1 to http://127.0.0.1:9/?", dialogs.Markup);
+        Assert.Contains("Resend the 2 Delivered calls matching user id = u1 to http://127.0.0.1:9/?", dialogs.Markup);
         confirm.Click();
 
         await Eventually.HoldsAsync(async () => (await context.AuditAsync()).Count > 0, "the resend is in the audit log");
@@ -199,7 +229,7 @@ public sealed class EventsPageTests
         var dialogs = context.Dialogs!;
         dialogs.WaitForElement("button:contains('Cancel')", RenderedPage.Patience).Click();
 
-        dialogs.Until(() => Assert.DoesNotContain("Retry 1 calls", dialogs.Markup));
+        dialogs.Until(() => Assert.DoesNotContain("Retry 1 call", dialogs.Markup));
         Assert.Equal(MessageStatus.Failed, (await context.MessagesAsync()).Single().Status);
         Assert.Empty(await context.AuditAsync());
     }

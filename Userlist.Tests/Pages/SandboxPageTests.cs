@@ -53,6 +53,19 @@ public sealed class SandboxPageTests
     }
 
     [Fact]
+    public async Task InvalidJson_SaysWhatIsWrongInPlainWordsWithLineAndColumn()
+    {
+        await using var context = new PageContext();
+        var page = context.RenderPage<Sandbox>();
+
+        page.InputCurrent("textarea[data-testid=sandbox-input]", "{\n  \"type\": \"track\",\n  \"userId\": \"u1\",\n}");
+
+        page.Until(() => Assert.Contains("Not valid JSON: There is a comma before a closing } or ]: remove it (line 4, column 1).", page.Find("[data-testid=sandbox-preview]").TextContent));
+        Assert.DoesNotContain("BytePositionInLine", page.Markup);
+        Assert.DoesNotContain("reader options", page.Markup);
+    }
+
+    [Fact]
     public async Task OpenedFromAStoredCall_StartsFromThatCall()
     {
         await using var context = new PageContext();

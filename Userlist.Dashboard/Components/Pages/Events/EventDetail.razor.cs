@@ -5,6 +5,7 @@ using Microsoft.JSInterop;
 using MudBlazor;
 using Userlist.Dashboard.Components.Shared;
 using Userlist.Core.Delivery;
+using Userlist.Core.Ingest;
 using Userlist.Core.Mapping;
 using Userlist.Core.Storage;
 
@@ -19,6 +20,7 @@ public sealed partial class EventDetail : IDisposable
 
     private MessageDetail? detail;
     private MappedCall? mapped;
+    private string? sourceName;
     private string? maskedKey;
     private bool loaded;
     private string? error;
@@ -37,6 +39,12 @@ public sealed partial class EventDetail : IDisposable
     public required DeliverySettings Delivery { get; init; }
 
     [Inject]
+    public required WriteKeyDirectory WriteKeys { get; init; }
+
+    [Inject]
+    public required IdentityStitching Stitching { get; init; }
+
+    [Inject]
     public required IJSRuntime JS { get; init; }
 
     [Inject]
@@ -48,7 +56,18 @@ public sealed partial class EventDetail : IDisposable
     [CascadingParameter]
     public required Task<AuthenticationState> Authentication { get; init; }
 
-    private bool CanRetry => detail is { } found && RetryService.CanRetry(found.Message.Status);
+    private bool CanRetry => detail is { } found && RetryService.CanRetry(found.Message.Status) && RetryWouldRefuseAgain is null;
+
+    /// <summary>
+    /// Why a retry can't change the outcome, when it can't: the relay itself refused the call for
+    /// want of a user, and with identity stitching off it would refuse it again (with stitching on,
+    /// a retried call waits for an identify or alias, so a retry may help).
+    /// </summary>
+    private string? RetryWouldRefuseAgain =>
+        detail?.Message is { Status: MessageStatus.Rejected, StatusReason: SegmentToUserlist.AnonymousReason } message
+        && mapped is { Reason: SegmentToUserlist.AnonymousReason } now && !Stitching.Waits(message, now)
+            ? "A retry would be refused the same way: the call has no userId, and identity stitching is off (Delivery:IdentityWaitHours is 0), so it can't wait for one."
+            : null;
 
     /// <summary>The mapped request as a curl command, with the key masked so it can be pasted in a ticket.</summary>
     private string? Curl => mapped?.Request is { } request
@@ -68,7 +87,7 @@ public sealed partial class EventDetail : IDisposable
             }
 
             var message = detail.Message;
-            var steps = new List<TimelineStep> { new(message.ReceivedAt, $"Received from {message.SourceId}", Color.Info) };
+            var steps = new List<TimelineStep> { new(message.ReceivedAt, $"Received from {sourceName ?? message.SourceId}", Color.Info) };
             steps.AddRange(detail.Attempts.Select((a, i) => new TimelineStep(a.StartedAt,
                 $"Attempt {i + 1}: {a.Outcome}{(a.StatusCode is { } code ? $" ({code})" : "")}{SharedWith(a)}",
                 a.Outcome == "Delivered" ? Color.Success : Color.Error)));
@@ -101,6 +120,7 @@ public sealed partial class EventDetail : IDisposable
         {
             (detail, maskedKey) = (await Queries.DetailAsync(Id, CancellationToken.None), (await Delivery.PushKeyHintAsync(CancellationToken.None))?.Masked);
             mapped = detail is { Message.Status: not MessageStatus.Invalid } ? SegmentToUserlist.Map(detail.Message.Payload, detail.Message.LinkedUserId) : null;
+            sourceName = detail is null ? null : await WriteKeys.NameOfAsync(detail.Message.SourceId, CancellationToken.None);
             error = null;
         }
         catch (StorageUnavailableException exception)

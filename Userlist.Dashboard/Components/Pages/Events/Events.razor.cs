@@ -163,6 +163,26 @@ public sealed partial class Events : IDisposable
         await ApplyAsync();
     }
 
+    /// <summary>
+    /// The bulk retry's or resend's confirmation: how many calls, and the filter that chose them
+    /// (or "all" when none did), with where a resend goes.
+    /// </summary>
+    public static string SendAgainQuestion(SendAgain kind, int count, MessageFilter filter, string pushApiUrl)
+    {
+        var which = kind == SendAgain.Retry ? "Failed, Rejected or Skipped" : "Delivered";
+        var described = filter.Describe();
+        var everything = described == new MessageFilter().Describe();
+        var calls = count == 1 ? $"the 1 {which} call" : $"{(everything ? "all" : "the")} {count:N0} {which} calls";
+        var matching = everything ? "" : $" matching {described}";
+        return (kind, count) switch
+        {
+            (SendAgain.Retry, 1) => $"Retry {calls}{matching}? It goes back to the queue and is mapped and sent again.",
+            (SendAgain.Retry, _) => $"Retry {calls}{matching}? They go back to the queue and are mapped and sent again.",
+            (_, 1) => $"Resend {calls}{matching} to {pushApiUrl}? It is mapped anew with today's settings and sent again, on its own request; what it became before stays in its history.",
+            _ => $"Resend {calls}{matching} to {pushApiUrl}? They are mapped anew with today's settings and sent again, each on its own request; what they became before stays in their history.",
+        };
+    }
+
     private Task RetryMatchingAsync() => SendMatchingAgainAsync(SendAgain.Retry);
 
     private Task ResendMatchingAsync() => SendMatchingAgainAsync(SendAgain.Resend);
@@ -182,10 +202,8 @@ public sealed partial class Events : IDisposable
         var pushApiUrl = Delivery.PushApiUrl.ToString();
         var confirmed = await Dialogs.ShowMessageBoxAsync(
             kind == SendAgain.Retry ? "Retry calls" : "Resend calls",
-            kind == SendAgain.Retry
-                ? $"Retry {count:N0} Failed, Rejected or Skipped calls where {filter.Describe()}? They go back to the queue and are mapped and sent again."
-                : $"Resend {count:N0} Delivered calls where {filter.Describe()} to {pushApiUrl}? They are mapped anew with today's settings and sent again, each on its own request; what they became before stays in their history.",
-            yesText: $"{verb} {count:N0} calls",
+            SendAgainQuestion(kind, count, filter, pushApiUrl),
+            yesText: count == 1 ? $"{verb} 1 call" : $"{verb} {count:N0} calls",
             cancelText: "Cancel");
         if (confirmed != true)
         {

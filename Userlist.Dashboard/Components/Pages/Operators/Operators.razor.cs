@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
+using Userlist.Dashboard.Components.Shared;
 using Userlist.Dashboard.Operators;
 
 namespace Userlist.Dashboard.Components.Pages.Operators;
@@ -12,12 +13,17 @@ public partial class Operators
     private string newPassword = "";
     private string currentPassword = "";
     private string changedPassword = "";
+    private string? me;
     private bool busy;
 
     [CascadingParameter]
     public required Task<AuthenticationState> Authentication { get; init; }
 
-    protected override async Task OnInitializedAsync() => operators = await Accounts.ListAsync(CancellationToken.None);
+    protected override async Task OnInitializedAsync()
+    {
+        me = (await Authentication).User.Identity?.Name;
+        operators = await Accounts.ListAsync(CancellationToken.None);
+    }
 
     private async Task AddAsync()
     {
@@ -41,6 +47,34 @@ public partial class Operators
         {
             (currentPassword, changedPassword) = ("", "");
         }
+    }
+
+    private async Task RemoveAsync(string email)
+    {
+        var confirmed = await Dialogs.ShowMessageBoxAsync(
+            "Remove operator",
+            $"Remove {email}? They can no longer sign in, and a page they have open closes within a minute.",
+            yesText: $"Remove {email}",
+            cancelText: "Cancel");
+        if (confirmed != true)
+        {
+            return;
+        }
+
+        busy = true;
+        var errors = await Accounts.RemoveAsync(email, await Authentication.NameAsync(), CancellationToken.None);
+        busy = false;
+        Report(errors, $"{email} is removed");
+        operators = await Accounts.ListAsync(CancellationToken.None);
+    }
+
+    private async Task UnlockAsync(string email)
+    {
+        busy = true;
+        var errors = await Accounts.UnlockAsync(email, await Authentication.NameAsync(), CancellationToken.None);
+        busy = false;
+        Report(errors, $"{email} can sign in again");
+        operators = await Accounts.ListAsync(CancellationToken.None);
     }
 
     private bool Report(IReadOnlyList<string> errors, string success)
