@@ -21,6 +21,12 @@ public sealed partial class IngestRefusals(IDbContextFactory<RelayDbContext> dat
     public const string RateLimitReason = "rate_limit";
     public const string UnavailableReason = "unavailable";
 
+    /// <summary>
+    /// Distinct (hour, key, reason) counters kept between flushes: a client spraying random keys
+    /// adds to one <c>(other)</c> counter past this, instead of a row per key.
+    /// </summary>
+    private const int MostCounters = 100;
+
     /// <summary>Keys shorter than this are not shown at all: their last four characters would be most of them.</summary>
     private const int ShortestHintedKey = 8;
 
@@ -40,11 +46,11 @@ public sealed partial class IngestRefusals(IDbContextFactory<RelayDbContext> dat
         }
     }
 
-    /// <summary>What identifies a presented key on the dashboard: its last four characters, <c>none</c> or <c>short</c>.</summary>
+    /// <summary>What identifies a presented key on the dashboard: its last four characters, <c>(none)</c> or <c>(short)</c> (never four characters, so never taken for a key's).</summary>
     public static string Hint(string? presentedKey) => presentedKey switch
     {
-        null or "" => "none",
-        { Length: < ShortestHintedKey } => "short",
+        null or "" => "(none)",
+        { Length: < ShortestHintedKey } => "(short)",
         _ => presentedKey[^4..],
     };
 
@@ -52,9 +58,15 @@ public sealed partial class IngestRefusals(IDbContextFactory<RelayDbContext> dat
     public void Refused(string reason, string? presentedKey)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var key = (new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc), Hint(presentedKey), reason);
+        var hour = new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc);
+        var key = (hour, Hint(presentedKey), reason);
         lock (gate)
         {
+            if (counted.Count >= MostCounters && !counted.ContainsKey(key))
+            {
+                key = (hour, "(other)", reason);
+            }
+
             var (count, _) = counted.GetValueOrDefault(key);
             counted[key] = (count + 1, now);
             if (reason == UnavailableReason)
@@ -152,7 +164,7 @@ public sealed partial class IngestRefusals(IDbContextFactory<RelayDbContext> dat
         return stored is null ? local : local is null ? stored : stored > local ? stored : local;
     });
 
-    private static string Describe(string hint) => hint is "none" or "short" ? hint : $"…{hint}";
+    public static string Describe(string hint) => hint.StartsWith('(') ? hint : $"…{hint}";
 
     private List<KeyValuePair<(DateTime Hour, string KeyHint, string Reason), (int Count, DateTime LastAt)>> Unflushed()
     {

@@ -59,9 +59,9 @@ public abstract class RefusedIngestTests(StorageKind storage)
         await using (var db = await relay.Services.GetRequiredService<IDbContextFactory<RelayDbContext>>().CreateDbContextAsync())
         {
             var rows = (await db.RefusedIngest.AsNoTracking().ToListAsync())
-                .OrderBy(r => r.Hour).ThenBy(r => r.Reason).ThenBy(r => r.KeyHint)
+                .OrderBy(r => r.Hour).ThenBy(r => r.Reason, StringComparer.Ordinal).ThenBy(r => r.KeyHint, StringComparer.Ordinal)
                 .Select(r => (r.Hour.Hour, r.Reason, r.KeyHint, r.Count)).ToList();
-            Assert.Equal([(9, "signature", "none", 1), (9, "write_key", "9f3Z", 2), (9, "write_key", "WXYZ", 1), (9, "write_key", "none", 1), (10, "write_key", "9f3Z", 1)], rows);
+            Assert.Equal([(9, "signature", "(none)", 1), (9, "write_key", "(none)", 1), (9, "write_key", "9f3Z", 2), (9, "write_key", "WXYZ", 1), (10, "write_key", "9f3Z", 1)], rows);
         }
 
         Assert.Equal(2, relay.Logs.Lines.Count(l => l.Contains("ingest requests since the last summary", StringComparison.Ordinal)));

@@ -33,7 +33,7 @@ public sealed class RefusedIngestCardTests
         var rows = page.FindAll("[data-testid=refused-row]").Select(r => r.TextContent.Trim()).ToList();
         Assert.Equal(2, rows.Count);
         Assert.Contains(rows, r => r.StartsWith("missing, unknown or revoked write key · key …AbCd · 3 · last", StringComparison.Ordinal));
-        Assert.Contains(rows, r => r.StartsWith("bad webhook signature · key none · 1 · last", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.StartsWith("bad webhook signature · key (none) · 1 · last", StringComparison.Ordinal));
         Assert.DoesNotContain("wk_wrong_key", page.Markup, StringComparison.Ordinal);
     }
 
