@@ -65,6 +65,18 @@ public sealed class AlertRig : IAsyncDisposable
         return rig;
     }
 
+    /// <summary>Another instance on the same database, settings and clock (PostgreSQL: SQLite takes one process).</summary>
+    public RelayFactory AnotherInstance()
+    {
+        var other = new RelayFactory(Relay.Database) { Time = Clock };
+        foreach (var (key, value) in Relay.Settings)
+        {
+            other.Settings[key] = value;
+        }
+
+        return other;
+    }
+
     /// <summary>What the alerts job does every minute: evaluate, then send what is due.</summary>
     public Task RunAlertsAsync() => Get<AlertsJob>().RunAsync(CancellationToken.None);
 
@@ -88,9 +100,10 @@ public sealed class AlertRig : IAsyncDisposable
         return texts;
     }
 
-    public async Task<long> AddCallAsync(MessageStatus status, DateTime receivedAt, DateTime? updatedAt = null)
+    /// <param name="through">The instance to write through (another one, once this one is gone).</param>
+    public async Task<long> AddCallAsync(MessageStatus status, DateTime receivedAt, DateTime? updatedAt = null, RelayFactory? through = null)
     {
-        await using var db = await Get<IDbContextFactory<RelayDbContext>>().CreateDbContextAsync();
+        await using var db = await (through ?? Relay).Services.GetRequiredService<IDbContextFactory<RelayDbContext>>().CreateDbContextAsync();
         var message = new Message
         {
             SourceId = "test",
