@@ -111,8 +111,9 @@ public sealed partial class IngestRefusals(IDbContextFactory<RelayDbContext> dat
                 await transaction.CommitAsync(cancellationToken);
             });
         }
-        catch (Exception exception) when (exception is StorageUnavailableException or OperationCanceledException)
+        catch (Exception exception) when (exception is StorageUnavailableException or OperationCanceledException or ObjectDisposedException)
         {
+            // Unavailable, or (at a stop) already closed: kept for the next flush, if there is one.
             Restore(batch);
             LogNotFlushed(batch.Values.Sum(v => v.Count));
             return;
