@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Userlist.Core.Alerts;
 using Userlist.Core.Configuration;
 using Userlist.Core.Delivery;
 using Userlist.Core.Ingest;
@@ -59,6 +60,9 @@ public static class DependencyInjection
         services.AddSingleton<WriteKeyDirectory>();
         services.AddSingleton<WriteKeyAdmin>();
         services.AddSingleton<IngestService>();
+        // Refused requests are counted in memory and written (and logged) once a minute, off ingest's path.
+        services.AddSingleton<IngestRefusals>();
+        services.AddHostedService<RefusedIngestFlusher>();
         services.AddSingleton<Sandbox>();
         services.AddSingleton<MessageStatistics>();
         services.AddSingleton<MessageExport>();
@@ -66,6 +70,7 @@ public static class DependencyInjection
         services.AddSingleton<AuditLog>();
         services.AddSingleton<ISettingsAudit>(provider => provider.GetRequiredService<AuditLog>());
         services.AddRelayDelivery();
+        services.AddRelayAlerts();
         return services;
     }
 
@@ -95,6 +100,19 @@ public static class DependencyInjection
         services.AddTransient<RetentionJob>();
         services.AddTransient<WaitingExpiryJob>();
         services.AddSingleton<RetryService>();
+    }
+
+    /// <summary>Alert conditions, their state and outbox, and the two channels (a webhook, email over SMTP).</summary>
+    private static void AddRelayAlerts(this IServiceCollection services)
+    {
+        services.AddOptions<AlertsOptions>().BindConfiguration(AlertsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<AlertSettings>();
+        // No HttpClient logging: a webhook's URL (Slack's, for one) is its secret.
+        services.AddHttpClient<WebhookAlerts>(http => http.Timeout = TimeSpan.FromSeconds(10)).RemoveAllLoggers();
+        services.AddSingleton<EmailAlerts>();
+        services.AddSingleton<AlertOutbox>();
+        services.AddSingleton<AlertMonitor>();
+        services.AddTransient<AlertsJob>();
     }
 
     /// <summary>

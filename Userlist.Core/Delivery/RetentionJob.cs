@@ -9,7 +9,8 @@ namespace Userlist.Core.Delivery;
 
 /// <summary>
 /// Daily: deletes Delivered and Skipped calls older than <c>Delivery:RetentionDays</c>, with their
-/// attempts, and what was delivered per user and company longer ago than <c>Delivery:SkipUnchangedHours</c>.
+/// attempts, and what was delivered per user and company longer ago than <c>Delivery:SkipUnchangedHours</c>;
+/// alerts and refused-ingest counts older than <c>Delivery:RetentionDays</c> go too.
 /// </summary>
 public sealed partial class RetentionJob(
     IDbContextFactory<RelayDbContext> databases,
@@ -46,6 +47,7 @@ public sealed partial class RetentionJob(
 
         LogDeleted(deleted, options.CurrentValue.RetentionDays);
         await ForgetOldDeliveredStatesAsync(cancellationToken);
+        await ForgetOldAlertsAndRefusalsAsync(cutoff, cancellationToken);
         return deleted;
     }
 
@@ -55,6 +57,13 @@ public sealed partial class RetentionJob(
         var cutoff = time.GetUtcNow().UtcDateTime.AddHours(-options.CurrentValue.SkipUnchangedHours);
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         await db.DeliveredStates.Where(s => s.DeliveredAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+    }
+
+    private async Task ForgetOldAlertsAndRefusalsAsync(DateTime cutoff, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        await db.RefusedIngest.Where(r => r.Hour < cutoff).ExecuteDeleteAsync(cancellationToken);
+        await db.AlertDeliveries.Where(a => a.At < cutoff && a.Status != "pending").ExecuteDeleteAsync(cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention: deleted {Count} Delivered and Skipped calls older than {Days} days")]

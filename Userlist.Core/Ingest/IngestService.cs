@@ -19,6 +19,7 @@ public sealed partial class IngestService(
     IOptionsMonitor<IngestOptions> options,
     TimeProvider time,
     RelayMetrics metrics,
+    IngestRefusals refusals,
     ILogger<IngestService> logger)
 {
     public const int MaxRequestBytes = 512_000;
@@ -41,6 +42,7 @@ public sealed partial class IngestService(
         var headerKey = signed ? null : BasicAuthorization.UserName(request.Authorization);
         if (headerKey is not null && (source = await writeKeys.FindAsync(headerKey, cancellationToken)) is null)
         {
+            refusals.Refused(IngestRefusals.WriteKeyReason, headerKey);
             return Answered(IngestOutcome.Unauthorized(IngestProblems.InvalidWriteKey), started);
         }
 
@@ -74,15 +76,18 @@ public sealed partial class IngestService(
             {
                 if (!WebhookSignature.IsValid(webhookSecret!, SignedBytes(root, body!), request.Signature))
                 {
+                    refusals.Refused(IngestRefusals.SignatureReason, null);
                     return Answered(IngestOutcome.Unauthorized(IngestProblems.InvalidSignature), started);
                 }
 
                 source = WriteKeySource.Webhook;
             }
 
-            source ??= BodyWriteKey(root) is { } bodyKey ? await writeKeys.FindAsync(bodyKey, cancellationToken) : null;
+            var bodyKey = source is null ? BodyWriteKey(root) : null;
+            source ??= bodyKey is not null ? await writeKeys.FindAsync(bodyKey, cancellationToken) : null;
             if (source is null)
             {
+                refusals.Refused(IngestRefusals.WriteKeyReason, bodyKey);
                 return Answered(IngestOutcome.Unauthorized(IngestProblems.InvalidWriteKey), started);
             }
 
@@ -122,6 +127,7 @@ public sealed partial class IngestService(
             var unavailable = new CallTally();
             calls.ForEach(call => unavailable.Add(call.Type, CallOutcome.Unavailable));
             unavailable.Flush(metrics);
+            refusals.Refused(IngestRefusals.UnavailableReason, BasicAuthorization.UserName(request.Authorization));
             return Answered(IngestOutcome.Unavailable, started);
         }
 

@@ -4,11 +4,14 @@ using Userlist.Core.Storage;
 
 namespace Userlist.Core.Ingest;
 
-/// <summary>A write key as the dashboard lists it: never its value.</summary>
-public sealed record WriteKeySummary(int Id, string Name, string Hint, DateTime CreatedAt, DateTime? RevokedAt, DateTime? LastUsedAt);
+/// <summary>
+/// A write key as the dashboard lists it: never its value. <paramref name="LastRefusedAt"/> is the
+/// latest request refused with a key ending in the same four characters (revoked, or rate-limited).
+/// </summary>
+public sealed record WriteKeySummary(int Id, string Name, string Hint, DateTime CreatedAt, DateTime? RevokedAt, DateTime? LastUsedAt, DateTime? LastRefusedAt = null);
 
 /// <summary>Creates, lists and revokes the write keys kept in the database.</summary>
-public sealed class WriteKeyAdmin(IDbContextFactory<RelayDbContext> databases, WriteKeyDirectory directory, AuditLog audit, TimeProvider time)
+public sealed class WriteKeyAdmin(IDbContextFactory<RelayDbContext> databases, WriteKeyDirectory directory, IngestRefusals refusals, AuditLog audit, TimeProvider time)
 {
     private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -41,10 +44,12 @@ public sealed class WriteKeyAdmin(IDbContextFactory<RelayDbContext> databases, W
 
     public Task<IReadOnlyList<WriteKeySummary>> ListAsync(CancellationToken cancellationToken) => StorageCalls.RunAsync<IReadOnlyList<WriteKeySummary>>(async () =>
     {
+        var refused = await refusals.LastRefusedByHintAsync(cancellationToken);
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        return await db.WriteKeys.AsNoTracking().OrderBy(k => k.RevokedAt != null).ThenBy(k => k.Id)
-            .Select(k => new WriteKeySummary(k.Id, k.Name, k.KeyHint, k.CreatedAt, k.RevokedAt, k.LastUsedAt))
+        var keys = await db.WriteKeys.AsNoTracking().OrderBy(k => k.RevokedAt != null).ThenBy(k => k.Id)
+            .Select(k => new WriteKeySummary(k.Id, k.Name, k.KeyHint, k.CreatedAt, k.RevokedAt, k.LastUsedAt, null))
             .ToListAsync(cancellationToken);
+        return keys.Select(k => refused.TryGetValue(k.Hint, out var at) ? k with { LastRefusedAt = at } : k).ToList();
     });
 
     /// <summary>Refuses the key from now on; calls it already sent stay stored.</summary>

@@ -24,6 +24,12 @@ public abstract class RelayDbContext(DbContextOptions options) : DbContext(optio
 
     public DbSet<IdentityLink> IdentityLinks => Set<IdentityLink>();
 
+    public DbSet<AlertState> AlertStates => Set<AlertState>();
+
+    public DbSet<AlertDelivery> AlertDeliveries => Set<AlertDelivery>();
+
+    public DbSet<RefusedIngestCount> RefusedIngest => Set<RefusedIngestCount>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(RelayDbContext).Assembly);
 }

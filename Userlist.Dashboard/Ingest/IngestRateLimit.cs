@@ -4,6 +4,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Userlist.Core.Configuration;
+using Userlist.Core.Ingest;
 using Userlist.Core.Segment;
 
 namespace Userlist.Dashboard.Ingest;
@@ -38,6 +39,8 @@ public static class IngestRateLimit
             limiter.OnRejected = async (context, cancellationToken) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
+                context.HttpContext.RequestServices.GetRequiredService<IngestRefusals>()
+                    .Refused(IngestRefusals.RateLimitReason, BasicAuthorization.UserName(context.HttpContext.Request.Headers.Authorization));
                 var response = context.HttpContext.Response;
                 response.StatusCode = StatusCodes.Status429TooManyRequests;
                 response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
