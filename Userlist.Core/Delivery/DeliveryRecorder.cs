@@ -43,8 +43,6 @@ public sealed class DeliveryRecorder(IStorageConnections storage, RelayMetrics m
 {
     private static readonly string[] StatusTags = Enum.GetNames<MessageStatus>().Select(name => name.ToLowerInvariant()).ToArray();
 
-    /// <summary>How the reason of a call Skipped as unchanged begins (design §10: "unchanged since call #N delivered at ...").</summary>
-    private const string UnchangedReasonStart = "unchanged since ";
 
     private DbConnection? connection;
 
@@ -143,7 +141,7 @@ public sealed class DeliveryRecorder(IStorageConnections storage, RelayMetrics m
                 }
 
                 activity.Outcome(outcome.AtUtc, outcome.Status);
-                if (outcome.Status == MessageStatus.Skipped && outcome.Reason?.StartsWith(UnchangedReasonStart, StringComparison.Ordinal) == true)
+                if (outcome.Status == MessageStatus.Skipped && outcome.Reason?.StartsWith(DeliveredState.SkipReasonStart, StringComparison.Ordinal) == true)
                 {
                     activity.Unchanged(outcome.AtUtc);
                 }

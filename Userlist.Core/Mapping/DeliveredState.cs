@@ -42,7 +42,10 @@ public sealed record DeliveredState(string Body, long MessageRowId, DateTime Del
     public bool IsWithin(TimeSpan window, DateTime now) => now - DeliveredAt < window;
 
     /// <summary>Why a call that would change nothing is Skipped, naming the call it repeats.</summary>
-    public string SkipReason => $"unchanged since call #{MessageRowId} delivered at {DeliveredAt:yyyy-MM-dd HH:mm:ss} UTC";
+    /// <summary>How the reason of a call Skipped as unchanged begins; the overview's counters recognise it by this.</summary>
+    public const string SkipReasonStart = "unchanged since ";
+
+    public string SkipReason => $"{SkipReasonStart}call #{MessageRowId} delivered at {DeliveredAt:yyyy-MM-dd HH:mm:ss} UTC";
 
     private static string Merge(string earlier, string later) =>
         Coalescing.Merge([new PushRequest("POST", "", earlier), new PushRequest("POST", "", later)]).Body;
