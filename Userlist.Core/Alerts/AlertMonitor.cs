@@ -66,7 +66,7 @@ public sealed partial class AlertMonitor(
             var failed = await db.Messages.CountAsync(m => m.Status == MessageStatus.Failed && m.UpdatedAt >= failedSince, cancellationToken);
             if (failed > 0)
             {
-                findings[AlertConditions.CallsFailed] = $"{failed:N0} calls turned Failed in the last {configuration.IntervalMinutes} minutes: their retries ran out. Retry them from the Events page (status Failed).";
+                findings[AlertConditions.CallsFailed] = $"{Counted.Calls(failed)} turned Failed in the last {configuration.IntervalMinutes} minutes: their retries ran out. Retry them from the Events page (status Failed).";
             }
 
             var paused = await db.Settings.AsNoTracking().Where(s => s.Name == SettingKeys.DeliveryPaused).Select(s => new { s.UpdatedAt }).FirstOrDefaultAsync(cancellationToken);

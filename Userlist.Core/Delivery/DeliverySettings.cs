@@ -53,7 +53,7 @@ public sealed class DeliverySettings(
             return (null, DeliveryBlock.NoPushKey);
         }
 
-        return saved.GetValueOrDefault(SettingKeys.RefusedPushKeyHash) == Fingerprint(key) ? (null, DeliveryBlock.KeyRefused) : (key, DeliveryBlock.None);
+        return saved.GetValueOrDefault(SettingKeys.RefusedPushKeyHash) == RefusalFingerprint(key) ? (null, DeliveryBlock.KeyRefused) : (key, DeliveryBlock.None);
     });
 
     /// <summary>The key in force, masked to its last four characters, and where it comes from; null when none is set.</summary>
@@ -104,9 +104,9 @@ public sealed class DeliverySettings(
         await audit.RecordAsync(operatorName, "Delivery", "Resumed delivery", null, cancellationToken);
     });
 
-    /// <summary>Userlist answered 401 to this key: hold delivery until the key changes.</summary>
+    /// <summary>Userlist answered 401 to this key: hold delivery until the key or the Push API URL changes.</summary>
     public Task MarkRefusedAsync(string pushKey, CancellationToken cancellationToken) =>
-        StorageCalls.RunAsync(() => SaveAsync(SettingKeys.RefusedPushKeyHash, Fingerprint(pushKey), cancellationToken));
+        StorageCalls.RunAsync(() => SaveAsync(SettingKeys.RefusedPushKeyHash, RefusalFingerprint(pushKey), cancellationToken));
 
     private async Task SaveAsync(string name, string value, CancellationToken cancellationToken)
     {
@@ -118,6 +118,12 @@ public sealed class DeliverySettings(
             ON CONFLICT ("Name") DO UPDATE SET "Value" = excluded."Value", "UpdatedAt" = excluded."UpdatedAt"
             """, cancellationToken);
     }
+
+    /// <summary>
+    /// A refusal is the answer of one URL to one key: after the URL changes, the key is tried
+    /// there (by delivery and by Test connection) instead of being held on an older server's word.
+    /// </summary>
+    private string RefusalFingerprint(string key) => Fingerprint($"{PushApiUrl}\n{key}");
 
     /// <summary>A one-way fingerprint: tells keys apart without storing or logging one.</summary>
     private static string Fingerprint(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));

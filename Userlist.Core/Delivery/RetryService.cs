@@ -109,8 +109,8 @@ public sealed class RetryService(IDbContextFactory<RelayDbContext> databases, Me
         {
             // Recorded even when stopped part-way: those calls were retried.
             var description = kind == SendAgain.Retry
-                ? $"Retried {retried} calls where {filter.Describe()}"
-                : $"Resent {retried} Delivered calls where {filter.Describe()} to {pushApiUrl}";
+                ? $"Retried {Counted.Calls(retried)} where {filter.Describe()}"
+                : $"Resent {Counted.Calls(retried, "Delivered")} where {filter.Describe()} to {pushApiUrl}";
             await audit.RecordAsync(operatorName, kind.ToString(), description, null, CancellationToken.None);
         }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Userlist.Core;
 using Userlist.Core.Storage;
 
 namespace Userlist.Dashboard.Export;
@@ -95,7 +96,7 @@ public static class ExportEndpoints
         {
             // Recorded when the download stops part-way too: those calls left the relay.
             var format = csv ? "CSV" : "NDJSON";
-            var detail = $"Exported {(count == 1 ? "1 call" : $"{count:N0} calls")} as {format}: {filter.Describe()}{(complete ? "" : " (stopped part-way)")}";
+            var detail = $"Exported {Counted.Calls(count)} as {format}: {filter.Describe()}{(complete ? "" : " (stopped part-way)")}";
             log.LogInformation("{Operator} exported {Count} calls as {Format}, complete: {Complete}", operatorName, count, format, complete);
             await audit.RecordAsync(operatorName, "Export", detail, null, CancellationToken.None);
         }

@@ -26,7 +26,7 @@ public abstract class AlertsTests(StorageKind storage)
 
         await rig.RunAlertsAsync();
         var raised = Assert.Single(await rig.UntilWebhookAsync(AlertConditions.CallsFailed, 1));
-        Assert.StartsWith("[ALERT] Userlist Relay: Calls failed\n1 calls turned Failed in the last 15 minutes", raised, StringComparison.Ordinal);
+        Assert.StartsWith("[ALERT] Userlist Relay: Calls failed\n1 call turned Failed in the last 15 minutes", raised, StringComparison.Ordinal);
         var email = Assert.Single(rig.Smtp.ReceivedEmail);
         Assert.Equal(2, email.ToAddresses.Length);
         Assert.Equal("relay@example.com", email.FromAddress.Address);

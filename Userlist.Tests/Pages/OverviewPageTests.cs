@@ -18,7 +18,7 @@ public sealed class OverviewPageTests
         Assert.Contains("Create a write key", page.Find("[data-testid=no-calls]").TextContent);
         Assert.Equal("0", page.Find("[data-testid=count-Pending] h5").TextContent);
         Assert.Contains("nothing is waiting", page.Find("[data-testid=queue]").TextContent);
-        Assert.Contains("None", page.Find("[data-testid=no-errors]").TextContent);
+        Assert.Equal("None, and no request was made to Userlist today (UTC).", page.Find("[data-testid=no-errors]").TextContent);
     }
 
     [Fact]
@@ -104,6 +104,7 @@ public sealed class OverviewPageTests
         page.Until(() => Assert.Contains("2 sent, 3 saved", page.Find("[data-testid=requests-today]").TextContent));
         Assert.Contains("saved 2 by merging calls into one request", page.Find("[data-testid=requests-today]").TextContent);
         Assert.Contains("1 by skipping unchanged identify and group calls", page.Find("[data-testid=requests-today]").TextContent);
+        Assert.Equal("None: all 2 requests made to Userlist today (UTC) were accepted.", page.Find("[data-testid=no-errors]").TextContent);
         await ((IHostedService)recorder).StopAsync(CancellationToken.None);
     }
 
@@ -144,6 +145,41 @@ public sealed class OverviewPageTests
         page.Until(() => Assert.Equal("Paused", page.Find("[data-testid=delivery-state]").TextContent));
         Assert.Contains(PageContext.OperatorEmail, page.Markup);
     }
+
+    [Fact]
+    public async Task KeyRefused_DeliveryCardSaysPausedAsTheBannerDoes()
+    {
+        await using var context = new PageContext();
+        var delivery = context.Get<DeliverySettings>();
+        await delivery.SavePushKeyAsync("push-secret-key-7890", PageContext.OperatorEmail, CancellationToken.None);
+        await delivery.MarkRefusedAsync("push-secret-key-7890", CancellationToken.None);
+
+        var page = context.RenderPage<Home>();
+
+        page.Until(() => Assert.Equal("Paused", page.Find("[data-testid=delivery-state]").TextContent));
+        Assert.Equal("Userlist refused the Push API key", page.Find("[data-testid=delivery-why]").TextContent);
+    }
+
+    [Fact]
+    public async Task NoPushKey_DeliveryCardSaysItWaitsForOne()
+    {
+        await using var context = new PageContext();
+
+        var page = context.RenderPage<Home>();
+
+        page.Until(() => Assert.Equal("Waiting", page.Find("[data-testid=delivery-state]").TextContent));
+        Assert.Equal("no Push API key is set", page.Find("[data-testid=delivery-why]").TextContent);
+    }
+
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(3, 1)]
+    [InlineData(6, 2)]
+    [InlineData(20, 5)]
+    [InlineData(240, 50)]
+    [InlineData(60000, 20000)]
+    public void TickStep_GivesAtMostFiveRoundTicksUpToTheBusiestHour(int busiest, int step) =>
+        Assert.Equal(step, Home.TickStep(busiest));
 
     [Fact]
     public async Task Loading_ShowsProgressUntilTheDatabaseAnswers()
@@ -191,6 +227,7 @@ public sealed class OverviewPageTests
         await using var context = new PageContext();
         // The one process on a SQLite database dispatches from its start.
         await ((IHostedService)context.Get<IDispatcherRole>()).StartAsync(CancellationToken.None);
+        await context.Get<DeliverySettings>().SavePushKeyAsync("push-secret-key-7890", PageContext.OperatorEmail, CancellationToken.None);
 
         var page = context.RenderPage<Home>();
 

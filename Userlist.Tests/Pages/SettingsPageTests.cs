@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Userlist.Core.Configuration;
 using Userlist.Core.Delivery;
 using Userlist.Core.Ingest;
+using Userlist.Tests.Infrastructure;
 using SettingsPage = Userlist.Dashboard.Components.Pages.Settings.Settings;
 
 namespace Userlist.Tests.Pages;
@@ -160,6 +161,29 @@ public sealed class SettingsPageTests
         page.Until(() => Assert.Equal("Running", page.Find("[data-testid=pause-state]").TextContent));
         Assert.Equal(DeliveryBlock.None, (await context.Get<DeliverySettings>().SendingKeyAsync(CancellationToken.None)).Block);
         Assert.Equal(["Set the Push API key (••••••••7890)", "Paused delivery", "Resumed delivery"], (await context.AuditAsync()).Select(a => a.Detail));
+    }
+
+    [Fact]
+    public async Task TestConnection_AfterTheUrlChanges_AsksTheNewUrlInsteadOfRepeatingTheOldRefusal()
+    {
+        await using var userlist = await FakeUserlist.StartAsync();
+        await using var context = new PageContext();
+        var delivery = context.Get<DeliverySettings>();
+        await delivery.SavePushKeyAsync("push-secret-key-7890", PageContext.OperatorEmail, CancellationToken.None);
+        await delivery.MarkRefusedAsync("push-secret-key-7890", CancellationToken.None);
+        var page = context.RenderPage<SettingsPage>();
+        page.ClickCurrent(() => page.Find("button[data-testid=test-connection]"));
+        page.Until(() => Assert.Contains("Invalid key: Userlist at http://127.0.0.1:9/ refused", page.Find("[data-testid=connection-result]").TextContent));
+
+        page.InputCurrent("input[data-testid=setting-url]", userlist.Url.ToString());
+        page.ClickCurrent(() => page.Find("button[data-testid=save-settings]"));
+        page.Until(() => Assert.Contains("Userlist:PushApiUrl", page.Find("[data-testid=audit-log]").TextContent));
+        Assert.Empty(page.FindAll("[data-testid=connection-result]"));
+        page.ClickCurrent(() => page.Find("button[data-testid=test-connection]"));
+
+        page.Until(() => Assert.StartsWith("Valid key", page.Find("[data-testid=connection-result]").TextContent.Trim()));
+        Assert.Equal("/users", Assert.Single(userlist.Requests).Path);
+        Assert.Equal(DeliveryBlock.None, (await delivery.SendingKeyAsync(CancellationToken.None)).Block);
     }
 
     [Fact]

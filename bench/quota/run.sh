@@ -62,7 +62,10 @@ scenario() { # name spread-seconds
   local baseline_drain relay_drain
   relay_drain=$(drained relay "$started")
   baseline_drain=$(drained baseline "$started")
-  echo "$1 $(node bench/quota/compare.mjs "$baseline_fake/state" "$relay_fake/state" "$(cat "$work/summary.json")" "$baseline_drain" "$relay_drain")"
+  # What the relay saved, by its own counters: calls carried by a merged request besides its first, and unchanged skips.
+  local saved; saved=$(sqlite3 "$work/relay/relay.db" 'SELECT coalesce(sum(Merged), 0) || " " || coalesce(sum(Unchanged), 0) FROM HourlyActivity')
+  echo "$1 $(node bench/quota/compare.mjs "$baseline_fake/state" "$relay_fake/state" "$(cat "$work/summary.json")" "$baseline_drain" "$relay_drain" \
+    | jq -c --argjson merged "${saved% *}" --argjson unchanged "${saved#* }" '. + {merged: $merged, unchanged: $unchanged}')"
   kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; pids=()
   rm -rf "$work/baseline" "$work/relay"
 }
@@ -85,8 +88,8 @@ results=$(
 echo
 echo "Requests per Segment call, $users users (seed $seed), limit $limit/min, 2 cores; $(date -u +%Y-%m-%d)"
 echo
-echo "| scenario | calls | requests sent | one per call | changes and events | sent / changes | stitched events (of stitchable) | drain s (baseline s) | end state | events before their user |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| scenario | calls | requests sent | one per call | changes and events | sent / changes | saved: merged, unchanged | stitched events (of stitchable) | drain s (baseline s) | end state | events before their user |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 while read -r name json; do
-  jq -r --arg name "$name" '"| \($name) | \(.calls) | \(.requestsSent) | \(.onePerCall) | \(.changesAndEvents) | \(.ratioToChanges) | \(.stitchedEvents) (of \(.stitchable)) | \(.drainSeconds) (\(.baselineDrainSeconds)) | \(if .endStateMatches then "identical" else "DIFFERENT (users \(.usersMatch), companies \(.companiesMatch), baseline events missing \(.baselineEventsMissing))" end) | \(.eventsBeforeTheirUser) |"' <<<"$json"
+  jq -r --arg name "$name" '"| \($name) | \(.calls) | \(.requestsSent) | \(.onePerCall) | \(.changesAndEvents) | \(.ratioToChanges) | \(.merged), \(.unchanged) | \(.stitchedEvents) (of \(.stitchable)) | \(.drainSeconds) (\(.baselineDrainSeconds)) | \(if .endStateMatches then "identical" else "DIFFERENT (users \(.usersMatch), companies \(.companiesMatch), baseline events missing \(.baselineEventsMissing))" end) | \(.eventsBeforeTheirUser) |"' <<<"$json"
 done <<<"$results"

@@ -3,9 +3,10 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Web;
 using MudBlazor;
-using Userlist.Dashboard.Components.Shared;
+using Userlist.Core;
 using Userlist.Core.Delivery;
 using Userlist.Core.Storage;
+using Userlist.Dashboard.Components.Shared;
 
 namespace Userlist.Dashboard.Components.Pages.Events;
 
@@ -219,7 +220,7 @@ public sealed partial class Events : IDisposable
                 StateHasChanged();
             }));
             var total = await Retries.SendMatchingAgainAsync(kind, filter, await Authentication.NameAsync(), pushApiUrl, progress, CancellationToken.None);
-            Snackbar.Add($"Sent {total:N0} calls back to the queue", Severity.Success);
+            Snackbar.Add($"Sent {Counted.Calls(total)} back to the queue", Severity.Success);
         }
         finally
         {

@@ -16,6 +16,7 @@ public sealed record OverviewData(
     int RequestsPerMinute,
     IReadOnlyList<RecentError> LastErrors,
     string? PausedBy,
+    DeliveryBlock Block,
     RequestsToday Today,
     DateTime? OldestWaitingForIdentity,
     int IdentityWaitHours)
@@ -31,12 +32,16 @@ public partial class Home
     private string? error;
     private List<ChartSeries<double>> series = [];
     private string[] labels = [];
+    private BarChartOptions chartOptions = new();
 
     [Inject]
     public required MessageStatistics Statistics { get; init; }
 
     [Inject]
     public required DeliverySettings Delivery { get; init; }
+
+    [Inject]
+    public required DeliveryDispatcher Dispatcher { get; init; }
 
     [Inject]
     public required IOptionsMonitor<UserlistOptions> Userlist { get; init; }
@@ -59,6 +64,19 @@ public partial class Home
         null => "",
     };
 
+    /// <summary>The same state the banner above shows: a refused key pauses delivery as surely as an operator does.</summary>
+    private (string State, string Why) DeliveryState => overview?.Block switch
+    {
+        DeliveryBlock.Paused => ("Paused", $"by {overview.PausedBy}"),
+        DeliveryBlock.KeyRefused => ("Paused", "Userlist refused the Push API key"),
+        DeliveryBlock.NoPushKey => ("Waiting", "no Push API key is set"),
+        _ => ("Running", ""),
+    };
+
+    private string NoErrors => overview?.Today.Sent is null or 0
+        ? "None, and no request was made to Userlist today (UTC)."
+        : $"None: all {overview.Today.Sent:N0} requests made to Userlist today (UTC) were accepted.";
+
     private string RatePercent => overview is { } data ? $"{100.0 * data.SentLastMinute / data.RequestsPerMinute:0}%" : "";
 
     protected override async Task OnInitializedAsync()
@@ -74,6 +92,8 @@ public partial class Home
                 Series("Rejected", p => p.Rejected),
                 Series("Failed", p => p.Failed),
             ];
+            var busiest = overview.LastDay.Max(p => Math.Max(Math.Max(p.Received, p.Delivered), Math.Max(p.Rejected, p.Failed)));
+            chartOptions = new BarChartOptions { YAxisTicks = TickStep(busiest), MaxNumYAxisTicks = 6, YAxisFormat = "N0" };
         }
         catch (StorageUnavailableException exception)
         {
@@ -92,9 +112,32 @@ public partial class Home
             Userlist.CurrentValue.RequestsPerMinute,
             await Statistics.LastErrorsAsync(10, token),
             await Delivery.PausedByAsync(token),
+            await BlockAsync(token),
             await Statistics.RequestsTodayAsync(token),
             await Statistics.OldestWaitingForIdentityAsync(token),
             DeliveryOptions.CurrentValue.IdentityWaitHours);
+    }
+
+    /// <summary>Read afresh, as the banner does: an instance that does not dispatch learns of a pause or a refusal only so.</summary>
+    private async Task<DeliveryBlock> BlockAsync(CancellationToken cancellationToken)
+    {
+        await Dispatcher.RefreshBlockAsync(cancellationToken);
+        return Dispatcher.Block;
+    }
+
+    /// <summary>A round step (1, 2, 5, 10, 20, 50…) giving at most five ticks up to the busiest hour, so the axis fits the data.</summary>
+    public static int TickStep(int busiest)
+    {
+        for (var step = 1; ; step *= 10)
+        {
+            foreach (var candidate in (int[])[step, 2 * step, 5 * step])
+            {
+                if (busiest <= 5 * candidate)
+                {
+                    return candidate;
+                }
+            }
+        }
     }
 
     private ChartSeries<double> Series(string name, Func<ActivityPoint, int> value) =>

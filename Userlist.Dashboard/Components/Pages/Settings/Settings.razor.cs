@@ -103,7 +103,7 @@ public partial class Settings
         busy = true;
         var key = string.IsNullOrWhiteSpace(newKey) ? (await Delivery.SendingKeyAsync(CancellationToken.None)).PushKey : newKey.Trim();
         check = key is null
-            ? new ConnectionCheck(ConnectionState.InvalidKey, pausedBy is null ? "Userlist refused the key in force; paste a new one" : "Delivery is paused; resume it to test the key in force")
+            ? new ConnectionCheck(ConnectionState.InvalidKey, pausedBy is null ? $"Userlist at {Delivery.PushApiUrl} refused the key in force; paste a new one" : "Delivery is paused; resume it to test the key in force")
             : await PushApi.CheckKeyAsync(Delivery.PushApiUrl, key, CancellationToken.None);
         busy = false;
     }
@@ -116,6 +116,9 @@ public partial class Settings
         settingProblems = await Overrides.SaveAsync(changed, await Authentication.NameAsync(), CancellationToken.None);
         if (settingProblems.Count == 0)
         {
+            // A new Push API URL ends a refusal made by the old one: the banners and Test connection say so at once.
+            await Dispatcher.RefreshBlockAsync(CancellationToken.None);
+            check = null;
             await LoadAsync();
             Snackbar.Add("Delivery settings saved; they apply now", Severity.Success);
         }
