@@ -62,8 +62,10 @@ public sealed class IdentityStitching(IDbContextFactory<RelayDbContext> database
     }
 
     /// <summary>A track or group call without a userId that has an anonymousId: stitching may give it one.</summary>
-    public static bool IsAnonymous(Message call) =>
-        call is { UserId: null, AnonymousId: not null, Type: SegmentCallTypes.Track or SegmentCallTypes.Group };
+    public static bool IsAnonymous(Message call) => IsAnonymous(call.Type, call.UserId, call.AnonymousId);
+
+    private static bool IsAnonymous(string? type, string? userId, string? anonymousId) =>
+        userId is null && anonymousId is not null && type is SegmentCallTypes.Track or SegmentCallTypes.Group;
 
     /// <summary>
     /// What a call's outcome links: an identify, once it has reached Userlist (delivered, or skipped
@@ -78,8 +80,11 @@ public sealed class IdentityStitching(IDbContextFactory<RelayDbContext> database
     };
 
     /// <summary>Whether the mapping refused the call only for want of a user, so that a link would let it go.</summary>
-    public bool Waits(Message call, MappedCall mapped) =>
-        Window > TimeSpan.Zero && IsAnonymous(call) && mapped.Reason == SegmentToUserlist.AnonymousReason;
+    public bool Waits(Message call, MappedCall mapped) => Waits(call.Type, call.UserId, call.AnonymousId, mapped);
+
+    /// <summary>The same for a call not stored yet (the Sandbox's dry run).</summary>
+    public bool Waits(string? type, string? userId, string? anonymousId, MappedCall mapped) =>
+        Window > TimeSpan.Zero && IsAnonymous(type, userId, anonymousId) && mapped.Reason == SegmentToUserlist.AnonymousReason;
 
     public string WaitingReason(Message call) =>
         $"Waiting up to {Hours(Window)} for an identify or alias naming anonymous id {call.AnonymousId}, to send it as that user";

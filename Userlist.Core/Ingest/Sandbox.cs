@@ -68,8 +68,8 @@ public sealed class Sandbox(MessageWriter writer, IDbContextFactory<RelayDbConte
     public async Task<SandboxPreview> DryRunAsync(string json, CancellationToken cancellationToken)
     {
         var (preview, call) = Prepare(json);
-        if (call is not { UserId: null, AnonymousId: { } anonymousId } || preview.Mapped?.Reason != SegmentToUserlist.AnonymousReason
-            || stitching.Window <= TimeSpan.Zero)
+        if (call is not { AnonymousId: { } anonymousId } || preview.Mapped is not { } mapped
+            || !stitching.Waits(call.Type, call.UserId, anonymousId, mapped))
         {
             return preview;
         }
