@@ -60,6 +60,42 @@ public sealed class SecurityTests
     }
 
     [Fact]
+    public async Task IngestPaths_AnyMethodButPost_Is405InSegmentsShapeNeverARedirect()
+    {
+        await using var relay = AdminRelay();
+        using var client = relay.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        foreach (var path in (string[])["/v1/track", "/v1/batch", "/v1/unknown", "/segment/webhook"])
+        {
+            foreach (var method in (string[])["OPTIONS", "PROPFIND", "BREW", "GET", "PUT"])
+            {
+                var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+                Assert.Null(response.Headers.Location);
+                Assert.Contains("POST", response.Content.Headers.Allow);
+                await response.AssertErrorAsync(HttpStatusCode.MethodNotAllowed, "method_not_allowed");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task IngestPath_CorsPreflight_IsAnsweredForBrowsers()
+    {
+        await using var relay = AdminRelay();
+        using var client = relay.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, "/v1/batch");
+        preflight.Headers.Add("Origin", "https://app.example.com");
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        preflight.Headers.Add("Access-Control-Request-Headers", "content-type");
+
+        var response = await client.SendAsync(preflight);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal("https://app.example.com", Assert.Single(response.Headers.GetValues("Access-Control-Allow-Origin")));
+        Assert.Contains("POST", Assert.Single(response.Headers.GetValues("Access-Control-Allow-Methods")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task IngestPastTheRateForOneWriteKey_Answers429WithRetryAfter_OtherKeysUnaffected()
     {
         await using var relay = new RelayFactory { Settings = { ["Ingest:RequestsPerSecondPerKey"] = "3", ["Ingest:WriteKeys:1"] = "other-key" } };
