@@ -3,6 +3,8 @@ using System.Text;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Userlist.Core.Configuration;
 using Userlist.Core.Delivery;
 using Userlist.Core.Segment;
 using Userlist.Core.Storage;
@@ -162,6 +164,30 @@ public sealed class SecurityTests
         }
 
         Assert.Contains(harness.Relay.Logs.Lines, line => line.Contains("refused the Push API key", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("http://user:pa55word@push.example.com", "Userlist:PushApiUrl must not contain a user name or password")]
+    [InlineData("https://pa55word@push.example.com/", "Userlist:PushApiUrl must not contain a user name or password")]
+    [InlineData("https://push.example.com/?api_key=pa55word", "Userlist:PushApiUrl must not have a query or a fragment")]
+    public async Task PushApiUrl_WithSecretLookingParts_IsRefusedOnSaveAndAtStart_AndNeverRecorded(string url, string reason)
+    {
+        await using (var relay = AdminRelay())
+        {
+            var problems = await relay.Services.GetRequiredService<SettingsOverrides>()
+                .SaveAsync(new Dictionary<string, string?> { [SettingKeys.PushApiUrl] = url }, Email, CancellationToken.None);
+
+            Assert.Contains(problems, p => p.Contains(reason, StringComparison.Ordinal));
+            Assert.DoesNotContain(problems, p => p.Contains("pa55word", StringComparison.Ordinal));
+            Assert.Empty(await relay.Services.GetRequiredService<AuditLog>().NewestAsync(10, CancellationToken.None));
+            Assert.Equal("https://push.userlist.com", relay.Services.GetRequiredService<IOptionsMonitor<UserlistOptions>>().CurrentValue.PushApiUrl);
+            Assert.DoesNotContain(relay.Logs.Lines, line => line.Contains("pa55word", StringComparison.Ordinal));
+        }
+
+        await using var configured = new RelayFactory { Settings = { ["Userlist:PushApiUrl"] = url } };
+        var refused = Assert.ThrowsAny<Exception>(() => configured.CreateClient());
+        Assert.Contains(reason, refused.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("pa55word", refused.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
