@@ -34,6 +34,9 @@ if (!app.PassesStartChecks())
     return 1;
 }
 
+// A client's broken or too slow request body: answered 400/408 and logged in one line, at most once a minute.
+app.UseClientErrorAnswers();
+
 // Behind a TLS-terminating proxy listed in ForwardedHeaders:*, its scheme, host and client address count.
 app.UseTrustedProxyHeaders();
 

@@ -1,13 +1,16 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Userlist.Core.Configuration;
 using Userlist.Core.Delivery;
 using Userlist.Core.Segment;
 using Userlist.Core.Storage;
+using Userlist.Dashboard.Operations;
 using Userlist.Tests.Delivery;
 using Userlist.Tests.Infrastructure;
 using Userlist.Tests.Ingest;
@@ -118,6 +121,34 @@ public sealed class SecurityTests
     }
 
     [Fact]
+    public async Task BrokenOrSlowBodies_AreAnswered_AndLoggedInOneLineAMinuteWithoutAStackTrace()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var relay = new RelayFactory { Time = clock };
+        relay.UseKestrel(0);
+        relay.StartServer();
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.StartsWith("HTTP/1.1 400", await SendAsync(relay.ServerAddress, "Transfer-Encoding: chunked\r\n\r\nnot a chunk size\r\n"), StringComparison.Ordinal);
+        }
+
+        clock.Advance(ClientErrors.Interval);
+        // Half a body, then nothing: Kestrel gives up after its grace period (5 s) below 240 bytes a second.
+        Assert.StartsWith("HTTP/1.1 408", await SendAsync(relay.ServerAddress, "Content-Length: 1000\r\n\r\n{\"userId\":"), StringComparison.Ordinal);
+
+        var logged = relay.Logs.Lines.Where(line => line.Contains("Client error", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, logged.Count);
+        Assert.StartsWith("Warning", logged[0], StringComparison.Ordinal);
+        Assert.Contains("Client error 400 on POST /v1/track", logged[0], StringComparison.Ordinal);
+        Assert.Contains("Client error 408 on POST /v1/track", logged[1], StringComparison.Ordinal);
+        Assert.Contains("2 more since the last such line", logged[1], StringComparison.Ordinal);
+        // Kestrel's own Debug lines keep their exception; the default levels never show them.
+        Assert.DoesNotContain(relay.Logs.Lines, line => !line.StartsWith("Debug", StringComparison.Ordinal) && !line.StartsWith("Trace", StringComparison.Ordinal)
+            && (line.Contains("Exception", StringComparison.Ordinal) || line.Contains("   at ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task SavedPushKey_IsEncryptedAtRest()
     {
         await using var relay = AdminRelay();
@@ -208,6 +239,17 @@ public sealed class SecurityTests
         Assert.DoesNotContain("<img src=x", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("href=\"javascript:", html, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("&lt;script&gt;alert(", html, StringComparison.Ordinal);
+    }
+
+    /// <summary>A POST to /v1/track with these headers and body over a plain socket; what the relay answered before it closed.</summary>
+    private static async Task<string> SendAsync(Uri relay, string headersAndBody)
+    {
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(relay.Host, relay.Port);
+        var stream = socket.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST /v1/track HTTP/1.1\r\nHost: relay\r\nContent-Type: application/json\r\n{headersAndBody}"));
+        using var reader = new StreamReader(stream);
+        return await reader.ReadToEndAsync();
     }
 
     private static RelayFactory AdminRelay() => new()
