@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -19,17 +21,19 @@ public static class AccountEndpoints
         return endpoints;
     }
 
+    /// <summary>Signs in and goes to <paramref name="returnUrl"/> when it is local by the framework's rules, else to <c>/</c>.</summary>
     public static async Task<IResult> LoginAsync(
         [FromForm] string email, [FromForm] string password, [FromForm] string? returnUrl, SignInManager<IdentityUser> signIn)
     {
         var result = await signIn.PasswordSignInAsync(email, password, isPersistent: false, lockoutOnFailure: true);
+        var target = RedirectHttpResult.IsLocalUrl(returnUrl) ? returnUrl! : "/";
         if (result.Succeeded)
         {
-            return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : "/");
+            return Results.LocalRedirect(target);
         }
 
         var error = result.IsLockedOut ? "locked" : "invalid";
-        return Results.LocalRedirect($"{OperatorsSetup.LoginPath}?error={error}&email={Uri.EscapeDataString(email)}&returnUrl={Uri.EscapeDataString(IsLocal(returnUrl) ? returnUrl! : "/")}");
+        return Results.LocalRedirect($"{OperatorsSetup.LoginPath}?error={error}&email={Uri.EscapeDataString(email)}&returnUrl={Uri.EscapeDataString(target)}");
     }
 
     /// <summary>Creates the first operator; closed for good once any operator exists.</summary>
@@ -58,8 +62,25 @@ public static class AccountEndpoints
         return Results.LocalRedirect("/");
     }
 
-    public static async Task<IResult> LogoutAsync(SignInManager<IdentityUser> signIn)
+    /// <summary>
+    /// Signs out, with a valid anti-forgery token only (the antiforgery middleware checks only
+    /// endpoints that bind a form, and this one binds none). A new security stamp ends every
+    /// cookie of this operator's, copies saved elsewhere included, within
+    /// <see cref="OperatorSessions.CheckInterval"/>.
+    /// </summary>
+    public static async Task<IResult> LogoutAsync(
+        HttpContext http, IAntiforgery antiforgery, UserManager<IdentityUser> users, SignInManager<IdentityUser> signIn)
     {
+        if (!await antiforgery.IsRequestValidAsync(http))
+        {
+            return Results.BadRequest();
+        }
+
+        if (await users.GetUserAsync(http.User) is { } user)
+        {
+            await users.UpdateSecurityStampAsync(user);
+        }
+
         await signIn.SignOutAsync();
         return Results.LocalRedirect(OperatorsSetup.LoginPath);
     }
@@ -67,7 +88,4 @@ public static class AccountEndpoints
     /// <summary>Back to the form with the reason, and the email typed, so only the passwords need typing again.</summary>
     private static IResult SetupError(string message, string email) =>
         Results.LocalRedirect($"{OperatorsSetup.SetupPath}?error={Uri.EscapeDataString(message)}&email={Uri.EscapeDataString(email)}");
-
-    private static bool IsLocal(string? url) =>
-        !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal);
 }

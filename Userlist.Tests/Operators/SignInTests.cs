@@ -1,5 +1,9 @@
 using System.Net;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Userlist.Dashboard.Operators;
 using Userlist.Tests.Infrastructure;
 
 namespace Userlist.Tests.Operators;
@@ -63,6 +67,37 @@ public sealed class SignInTests
     }
 
     [Theory]
+    [InlineData("/\t/evil.example")]
+    [InlineData("/\r\n/evil.example")]
+    [InlineData("//evil.example")]
+    [InlineData("/\\evil.example")]
+    [InlineData("https://evil.example/")]
+    [InlineData("javascript:alert(1)")]
+    public async Task SignIn_WithAReturnUrlThatIsNotLocal_GoesToTheOverview(string returnUrl)
+    {
+        await using var relay = AdminRelay();
+        using var client = relay.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var response = await AccountForms.PostAsync(client, "/account/login", "/account/login",
+            ("email", Email), ("password", Password), ("returnUrl", returnUrl));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/", response.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task SignIn_WithALocalReturnUrl_GoesThere()
+    {
+        await using var relay = AdminRelay();
+        using var client = relay.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var response = await AccountForms.PostAsync(client, "/account/login", "/account/login",
+            ("email", Email), ("password", Password), ("returnUrl", "/events?status=Failed"));
+
+        Assert.Equal("/events?status=Failed", response.Headers.Location?.OriginalString);
+    }
+
+    [Theory]
     [InlineData("/")]
     [InlineData("/hangfire")]
     [InlineData("/hangfire/jobs/enqueued")]
@@ -99,15 +134,48 @@ public sealed class SignInTests
     }
 
     [Fact]
-    public async Task SignOut_EndsTheSession()
+    public async Task SignOut_FromTheAppBar_EndsTheSession()
     {
         await using var relay = AdminRelay();
         using var client = relay.CreateClient();
         await AccountForms.SignInAsync(client, Email, Password);
 
+        // The app bar's Sign out form, with the token the page gave it.
         await AccountForms.PostAsync(client, "/", "/account/logout");
 
         Assert.Equal("/account/login", (await client.GetAsync("/")).RequestMessage!.RequestUri!.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task SignOut_EndsACookieSavedBefore_WithinTheCheckInterval()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var relay = AdminRelay(clock);
+        var signedIn = await SignedInWithSavedCookieAsync(relay);
+        using var browser = signedIn.Browser;
+        using var copy = WithCookie(relay, signedIn.Cookies);
+        Assert.Equal(HttpStatusCode.OK, (await copy.GetAsync("/events")).StatusCode);
+
+        await AccountForms.PostAsync(browser, "/", "/account/logout");
+        clock.Advance(OperatorSessions.CheckInterval + TimeSpan.FromSeconds(1));
+
+        var afterwards = await copy.GetAsync("/events");
+        Assert.Equal(HttpStatusCode.Redirect, afterwards.StatusCode);
+        Assert.Equal("/account/login", afterwards.Headers.Location!.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task SignOutPost_WithoutAntiforgeryToken_IsRefusedAndTheSessionGoesOn()
+    {
+        await using var relay = AdminRelay();
+        using var client = relay.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        await AccountForms.SignInAsync(client, Email, Password);
+
+        var response = await client.PostAsync("/account/logout", new FormUrlEncodedContent([]));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/events")).StatusCode);
     }
 
     [Fact]
@@ -122,8 +190,26 @@ public sealed class SignInTests
         Assert.Null(response.Headers.Location);
     }
 
-    private static RelayFactory AdminRelay() => new()
+    /// <summary>A browser signed in, and a copy of its cookies as someone could have saved them.</summary>
+    internal static async Task<(HttpClient Browser, string Cookies)> SignedInWithSavedCookieAsync(RelayFactory relay)
+    {
+        var jar = new CookieContainer();
+        var browser = relay.CreateDefaultClient(new RedirectHandler(), new CookieContainerHandler(jar));
+        Assert.Equal("/", (await AccountForms.SignInAsync(browser, Email, Password)).RequestMessage!.RequestUri!.AbsolutePath);
+        return (browser, jar.GetCookieHeader(browser.BaseAddress!));
+    }
+
+    /// <summary>A client that sends these cookies with every request and follows no redirect.</summary>
+    internal static HttpClient WithCookie(RelayFactory relay, string cookies)
+    {
+        var client = relay.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        client.DefaultRequestHeaders.Add("Cookie", cookies);
+        return client;
+    }
+
+    private static RelayFactory AdminRelay(TimeProvider? time = null) => new()
     {
         Settings = { ["Dashboard:AdminEmail"] = Email, ["Dashboard:AdminPassword"] = Password },
+        Time = time,
     };
 }
