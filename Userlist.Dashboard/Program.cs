@@ -46,7 +46,7 @@ app.UseSecurityHeaders();
 // Browser analytics.js posts cross-origin to /v1/*.
 app.UseCors();
 
-// Ingest answers 429 past Ingest:RequestsPerSecondPerKey for one write key.
+// Ingest answers 429 past Ingest:RequestsPerSecondPerKey for one write key; sign-in takes 10 attempts a minute per client address.
 app.UseRateLimiter();
 
 // Operators sign in for everything but ingest, static assets and the sign-in pages.

@@ -15,25 +15,25 @@ public static class AccountEndpoints
     public static IEndpointRouteBuilder MapAccount(this IEndpointRouteBuilder endpoints)
     {
         var account = endpoints.MapGroup("/account");
-        account.MapPost("/login", LoginAsync).AllowAnonymous();
+        account.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(SignInRateLimit.Policy);
         account.MapPost("/setup", SetupAsync).AllowAnonymous();
         account.MapPost("/logout", LogoutAsync);
         return endpoints;
     }
 
-    /// <summary>Signs in and goes to <paramref name="returnUrl"/> when it is local by the framework's rules, else to <c>/</c>.</summary>
+    /// <summary>
+    /// Signs in and goes to <paramref name="returnUrl"/> when it is local by the framework's rules,
+    /// else to <c>/</c>. A wrong password, an unknown email and a locked account get the same
+    /// answer, so the form tells no one which emails are operators; the lockout still applies.
+    /// </summary>
     public static async Task<IResult> LoginAsync(
         [FromForm] string email, [FromForm] string password, [FromForm] string? returnUrl, SignInManager<IdentityUser> signIn)
     {
         var result = await signIn.PasswordSignInAsync(email, password, isPersistent: false, lockoutOnFailure: true);
         var target = RedirectHttpResult.IsLocalUrl(returnUrl) ? returnUrl! : "/";
-        if (result.Succeeded)
-        {
-            return Results.LocalRedirect(target);
-        }
-
-        var error = result.IsLockedOut ? "locked" : "invalid";
-        return Results.LocalRedirect($"{OperatorsSetup.LoginPath}?error={error}&email={Uri.EscapeDataString(email)}&returnUrl={Uri.EscapeDataString(target)}");
+        return result.Succeeded
+            ? Results.LocalRedirect(target)
+            : Results.LocalRedirect($"{OperatorsSetup.LoginPath}?error=invalid&email={Uri.EscapeDataString(email)}&returnUrl={Uri.EscapeDataString(target)}");
     }
 
     /// <summary>Creates the first operator; closed for good once any operator exists.</summary>

@@ -47,23 +47,54 @@ public sealed class SignInTests
     }
 
     [Fact]
-    public async Task WrongPasswordFiveTimes_LocksTheAccount_EvenTheRightPasswordIsThenRefused()
+    public async Task WrongPasswordUnknownEmailAndLockedAccount_AnswerTheSame_AndTheLockHolds()
     {
         await using var relay = AdminRelay();
         using var client = relay.CreateClient();
 
-        for (var i = 0; i < 4; i++)
+        var answers = new List<(string Query, string? Error)>();
+        async Task SignInAsync(string email, string password)
         {
-            var wrong = await AccountForms.SignInAsync(client, Email, "wrong password!");
-            Assert.Contains("error=invalid", wrong.RequestMessage!.RequestUri!.Query, StringComparison.Ordinal);
+            var answer = await AccountForms.SignInAsync(client, email, password);
+            answers.Add((answer.RequestMessage!.RequestUri!.Query.Replace(Uri.EscapeDataString(email), "EMAIL", StringComparison.Ordinal),
+                AccountForms.ErrorText(await answer.Content.ReadAsStringAsync())));
         }
 
-        var fifth = await AccountForms.SignInAsync(client, Email, "wrong password!");
-        Assert.Contains("error=locked", fifth.RequestMessage!.RequestUri!.Query, StringComparison.Ordinal);
-        Assert.Contains("locked for 15 minutes", await fifth.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await SignInAsync("nobody@example.com", "wrong password!");
+        for (var i = 0; i < 5; i++)
+        {
+            await SignInAsync(Email, "wrong password!");
+        }
 
-        var right = await AccountForms.SignInAsync(client, Email, Password);
-        Assert.Contains("error=locked", right.RequestMessage!.RequestUri!.Query, StringComparison.Ordinal);
+        // Locked now: a wrong and even the right password get the same answer as an unknown email.
+        await SignInAsync(Email, "wrong password!");
+        await SignInAsync(Email, Password);
+
+        Assert.Single(answers.Select(a => a.Query).Distinct());
+        Assert.Contains("error=invalid", answers[0].Query, StringComparison.Ordinal);
+        Assert.Single(answers.Select(a => a.Error).Distinct());
+        Assert.NotNull(answers[0].Error);
+        Assert.NotNull((await relay.Services.GetRequiredService<OperatorAccounts>().ListAsync(CancellationToken.None)).Single().LockedUntil);
+        Assert.Equal("/account/login", (await client.GetAsync("/")).RequestMessage!.RequestUri!.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task SignInAttempts_PastTenAMinuteFromOneAddress_AreSentBackToTheFormToWait()
+    {
+        await using var relay = AdminRelay();
+        using var client = relay.CreateClient();
+        for (var i = 0; i < SignInRateLimit.AttemptsPerMinute; i++)
+        {
+            var guess = await AccountForms.SignInAsync(client, $"guess{i}@example.com", Password);
+            Assert.Contains("error=invalid", guess.RequestMessage!.RequestUri!.Query, StringComparison.Ordinal);
+        }
+
+        var refused = await AccountForms.SignInAsync(client, Email, Password);
+
+        Assert.Contains("error=busy", refused.RequestMessage!.RequestUri!.Query, StringComparison.Ordinal);
+        Assert.Contains("Too many sign-in attempts from this address: try again in a minute.", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("/account/login", (await client.GetAsync("/")).RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.Null((await relay.Services.GetRequiredService<OperatorAccounts>().ListAsync(CancellationToken.None)).Single().LockedUntil);
     }
 
     [Theory]
