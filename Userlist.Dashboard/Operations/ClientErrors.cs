@@ -64,13 +64,17 @@ public static class ClientErrorsMiddleware
         catch (BadHttpRequestException error)
         {
             http.RequestServices.GetRequiredService<ClientErrors>().Record(http, error);
-            if (!http.Response.HasStarted)
+            if (http.Response.HasStarted)
             {
-                http.Response.Clear();
-                http.Response.StatusCode = error.StatusCode;
-                // The rest of the body was not read: the connection can't carry another request.
-                http.Response.Headers.Connection = "close";
+                // Too late for a status: end the connection rather than let a cut answer look complete.
+                http.Abort();
+                return;
             }
+
+            http.Response.Clear();
+            http.Response.StatusCode = error.StatusCode;
+            // The rest of the body was not read: the connection can't carry another request.
+            http.Response.Headers.Connection = "close";
         }
     });
 }
