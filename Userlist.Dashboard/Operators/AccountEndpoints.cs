@@ -12,6 +12,9 @@ namespace Userlist.Dashboard.Operators;
 /// </summary>
 public static class AccountEndpoints
 {
+    /// <summary>A hash no password matches, checked when there is no operator's hash to check.</summary>
+    private static string? unusedHash;
+
     public static IEndpointRouteBuilder MapAccount(this IEndpointRouteBuilder endpoints)
     {
         var account = endpoints.MapGroup("/account");
@@ -24,16 +27,25 @@ public static class AccountEndpoints
     /// <summary>
     /// Signs in and goes to <paramref name="returnUrl"/> when it is local by the framework's rules,
     /// else to <c>/</c>. A wrong password, an unknown email and a locked account get the same
-    /// answer, so the form tells no one which emails are operators; the lockout still applies.
+    /// answer after the same work (one password hash checked), so the form tells no one which
+    /// emails are operators; the lockout still applies.
     /// </summary>
     public static async Task<IResult> LoginAsync(
-        [FromForm] string email, [FromForm] string password, [FromForm] string? returnUrl, SignInManager<IdentityUser> signIn)
+        [FromForm] string email, [FromForm] string password, [FromForm] string? returnUrl,
+        UserManager<IdentityUser> users, SignInManager<IdentityUser> signIn)
     {
-        var result = await signIn.PasswordSignInAsync(email, password, isPersistent: false, lockoutOnFailure: true);
         var target = RedirectHttpResult.IsLocalUrl(returnUrl) ? returnUrl! : "/";
-        return result.Succeeded
-            ? Results.LocalRedirect(target)
-            : Results.LocalRedirect($"{OperatorsSetup.LoginPath}?error=invalid&email={Uri.EscapeDataString(email)}&returnUrl={Uri.EscapeDataString(target)}");
+        var user = await users.FindByNameAsync(email);
+        if (user is not null && !await users.IsLockedOutAsync(user))
+        {
+            var result = await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: true);
+            return result.Succeeded ? Results.LocalRedirect(target) : Refused(email, target);
+        }
+
+        // Identity checks no password for an unknown email or a locked account: check one anyway.
+        unusedHash ??= users.PasswordHasher.HashPassword(new IdentityUser(), Guid.NewGuid().ToString());
+        users.PasswordHasher.VerifyHashedPassword(user ?? new IdentityUser(), unusedHash, password);
+        return Refused(email, target);
     }
 
     /// <summary>Creates the first operator; closed for good once any operator exists.</summary>
@@ -84,6 +96,10 @@ public static class AccountEndpoints
         await signIn.SignOutAsync();
         return Results.LocalRedirect(OperatorsSetup.LoginPath);
     }
+
+    /// <summary>Back to the sign-in form, with the email typed.</summary>
+    private static IResult Refused(string email, string returnUrl) =>
+        Results.LocalRedirect($"{OperatorsSetup.LoginPath}?error=invalid&email={Uri.EscapeDataString(email)}&returnUrl={Uri.EscapeDataString(returnUrl)}");
 
     /// <summary>Back to the form with the reason, and the email typed, so only the passwords need typing again.</summary>
     private static IResult SetupError(string message, string email) =>

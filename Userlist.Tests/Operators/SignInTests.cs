@@ -1,6 +1,8 @@
 using System.Net;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Userlist.Dashboard.Operators;
@@ -76,6 +78,23 @@ public sealed class SignInTests
         Assert.NotNull(answers[0].Error);
         Assert.NotNull((await relay.Services.GetRequiredService<OperatorAccounts>().ListAsync(CancellationToken.None)).Single().LockedUntil);
         Assert.Equal("/account/login", (await client.GetAsync("/")).RequestMessage!.RequestUri!.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task WrongPasswordUnknownEmailAndLockedAccount_EachCheckOnePasswordHash()
+    {
+        var hasher = new CountingHasher();
+        await using var relay = AdminRelay();
+        await using var counted = relay.WithWebHostBuilder(host => host.ConfigureTestServices(services => services.AddSingleton<IPasswordHasher<IdentityUser>>(hasher)));
+        using var client = counted.CreateClient();
+
+        // Unknown, then five wrong passwords (the fifth locks), then the right one while locked.
+        foreach (var (email, password) in ((string, string)[])[("nobody@example.com", Password), .. Enumerable.Repeat((Email, "wrong password!"), 5), (Email, Password)])
+        {
+            var before = hasher.Verified;
+            await AccountForms.SignInAsync(client, email, password);
+            Assert.Equal(before + 1, hasher.Verified);
+        }
     }
 
     [Fact]
@@ -236,6 +255,23 @@ public sealed class SignInTests
         var client = relay.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
         client.DefaultRequestHeaders.Add("Cookie", cookies);
         return client;
+    }
+
+    /// <summary>Identity's own hasher, counting the hashes it checks.</summary>
+    private sealed class CountingHasher : IPasswordHasher<IdentityUser>
+    {
+        private readonly PasswordHasher<IdentityUser> inner = new();
+        private int verified;
+
+        public int Verified => Volatile.Read(ref verified);
+
+        public string HashPassword(IdentityUser user, string password) => inner.HashPassword(user, password);
+
+        public PasswordVerificationResult VerifyHashedPassword(IdentityUser user, string hashedPassword, string providedPassword)
+        {
+            Interlocked.Increment(ref verified);
+            return inner.VerifyHashedPassword(user, hashedPassword, providedPassword);
+        }
     }
 
     private static RelayFactory AdminRelay(TimeProvider? time = null) => new()
