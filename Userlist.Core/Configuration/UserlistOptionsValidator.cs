@@ -19,7 +19,7 @@ internal sealed class UserlistOptionsValidator : IValidateOptions<UserlistOption
     /// fragment would be dropped, and user info would be a secret written wherever the URL is shown
     /// (pages, the audit log): both are refused, and the message never repeats the URL.
     /// </summary>
-    private static string? PushApiUrlProblem(string value)
+    internal static string? PushApiUrlProblem(string value)
     {
         if (value.Length == 0)
         {

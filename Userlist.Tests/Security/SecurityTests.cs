@@ -222,6 +222,25 @@ public sealed class SecurityTests
     }
 
     [Fact]
+    public async Task PushApiUrl_SavedWithCredentialsBeforeTheRule_IsPassedOverAndTheRelayStarts()
+    {
+        using var folder = new TemporaryFolder();
+        await using (var before = new RelayFactory(folder))
+        {
+            await before.Services.GetRequiredService<ISettingsStore>()
+                .SaveAsync(new Dictionary<string, string?> { [SettingKeys.PushApiUrl] = "http://user:pa55word@push.example.com" }, DateTime.UtcNow, CancellationToken.None);
+        }
+
+        await using var relay = new RelayFactory(folder);
+        using var client = relay.CreateClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+        Assert.Equal("https://push.userlist.com", relay.Services.GetRequiredService<IOptionsMonitor<UserlistOptions>>().CurrentValue.PushApiUrl);
+        Assert.Contains(relay.Logs.Lines, line => line.Contains("The Push API URL saved on the Settings page is not used", StringComparison.Ordinal));
+        Assert.DoesNotContain(relay.Logs.Lines, line => line.Contains("pa55word", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task HostilePayloadStrings_AreShownAsText()
     {
         await using var relay = AdminRelay();
