@@ -2,7 +2,7 @@ namespace Userlist.Dashboard.Operations;
 
 /// <summary>
 /// Requests that fail on the client's side while the relay reads them (a body arriving too slowly,
-/// 408; a body shorter than its Content-Length, 400: Kestrel's <see cref="BadHttpRequestException"/>)
+/// 408; a malformed one, such as broken chunked encoding, 400: Kestrel's <see cref="BadHttpRequestException"/>)
 /// are answered with that status and logged as one warning line without a stack trace, at most
 /// one line per <see cref="Interval"/>, which counts those left out since the last. Anyone can
 /// send them without a write key, so they must not be a cheap way to flood the log.

@@ -5,8 +5,9 @@ namespace Userlist.Dashboard.Operators;
 
 /// <summary>
 /// At most <see cref="AttemptsPerMinute"/> sign-in posts a minute from one client address (as the
-/// trusted proxy reports it), so no one can guess passwords quickly or lock every operator out
-/// from one address. Past it, the browser is sent back to the sign-in form, which says to wait.
+/// trusted proxy reports it), so no one can guess passwords quickly, or lock one operator after
+/// another out, from one address. Past it, the browser is sent back to the sign-in form, which
+/// says to wait.
 /// </summary>
 public sealed class SignInRateLimit : IRateLimiterPolicy<string>
 {
