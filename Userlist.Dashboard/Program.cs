@@ -34,6 +34,9 @@ if (!app.PassesStartChecks())
     return 1;
 }
 
+// A client's broken or too slow request body: answered 400/408 and logged in one line, at most once a minute.
+app.UseClientErrorAnswers();
+
 // Behind a TLS-terminating proxy listed in ForwardedHeaders:*, its scheme, host and client address count.
 app.UseTrustedProxyHeaders();
 
@@ -43,7 +46,7 @@ app.UseSecurityHeaders();
 // Browser analytics.js posts cross-origin to /v1/*.
 app.UseCors();
 
-// Ingest answers 429 past Ingest:RequestsPerSecondPerKey for one write key.
+// Ingest answers 429 past Ingest:RequestsPerSecondPerKey for one write key; sign-in takes 10 attempts a minute per client address.
 app.UseRateLimiter();
 
 // Operators sign in for everything but ingest, static assets and the sign-in pages.

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
@@ -13,7 +14,8 @@ namespace Userlist.Core.Configuration;
 /// <see cref="IOptionsMonitor{TOptions}"/> sees a change at once, so the pacer, retry policy and
 /// retention pick it up without a restart.
 /// </summary>
-public sealed class SettingsOverrides(IConfiguration configuration, ISettingsStore store, ISettingsAudit audit, TimeProvider time)
+public sealed partial class SettingsOverrides(
+    IConfiguration configuration, ISettingsStore store, ISettingsAudit audit, TimeProvider time, ILogger<SettingsOverrides> logger)
     : IPostConfigureOptions<UserlistOptions>, IPostConfigureOptions<DeliveryOptions>,
       IOptionsChangeTokenSource<UserlistOptions>, IOptionsChangeTokenSource<DeliveryOptions>
 {
@@ -179,9 +181,26 @@ public sealed class SettingsOverrides(IConfiguration configuration, ISettingsSto
         }
     }
 
-    /// <summary>The saved values that are still settings the dashboard edits.</summary>
-    private Dictionary<string, string> Read() =>
-        store.Read().Where(saved => SettingKeys.Editable.Contains(saved.Key)).ToDictionary();
+    /// <summary>
+    /// The saved values that are still settings the dashboard edits. A Push API URL saved before
+    /// the rule that refuses it (a user name and password in it) is passed over, with a warning
+    /// that does not repeat it: configuration's URL applies until another is saved, and the relay
+    /// still starts.
+    /// </summary>
+    private Dictionary<string, string> Read()
+    {
+        var saved = store.Read().Where(saved => SettingKeys.Editable.Contains(saved.Key)).ToDictionary();
+        if (saved.TryGetValue(SettingKeys.PushApiUrl, out var url) && UserlistOptionsValidator.PushApiUrlProblem(url) is { } problem)
+        {
+            saved.Remove(SettingKeys.PushApiUrl);
+            LogSavedUrlPassedOver(problem);
+        }
+
+        return saved;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The Push API URL saved on the Settings page is not used ({Problem}); the configured one applies until another is saved")]
+    private partial void LogSavedUrlPassedOver(string problem);
 
     private void NotifyChanged()
     {

@@ -46,10 +46,12 @@ public static class IngestEndpoints
 
         endpoints.MapPost("/segment/webhook", WebhookAsync).DisableAntiforgery().AllowAnonymous().RequireRateLimiting(IngestRateLimit.Policy);
 
-        // Other methods on the ingest paths answer 405 (never a page or a redirect), and unknown
-        // /v1 paths 404, both in JSON, so a misconfigured client sees what is wrong.
-        endpoints.MapMethods("/v1/{**path}", ["GET", "PUT", "PATCH", "DELETE", "HEAD"], MethodNotAllowed).AllowAnonymous();
-        endpoints.MapMethods("/segment/webhook", ["GET", "PUT", "PATCH", "DELETE", "HEAD"], MethodNotAllowed).AllowAnonymous();
+        // Every other method on the ingest paths (OPTIONS without a CORS preflight's headers, made-up
+        // ones too) answers 405, never a page or a redirect, and unknown /v1 paths 404, both in
+        // JSON, so a misconfigured client sees what is wrong. These routes name no method, so
+        // routing prefers the POST routes above, and their CORS preflights, wherever those match.
+        endpoints.Map("/v1/{**path}", MethodNotAllowed).AllowAnonymous();
+        endpoints.Map("/segment/webhook", MethodNotAllowed).AllowAnonymous();
         v1.MapPost("/{**path}", UnknownPath);
         return endpoints;
     }

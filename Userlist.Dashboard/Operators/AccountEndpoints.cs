@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -10,26 +12,40 @@ namespace Userlist.Dashboard.Operators;
 /// </summary>
 public static class AccountEndpoints
 {
+    /// <summary>A hash no password matches, checked when there is no operator's hash to check.</summary>
+    private static string? unusedHash;
+
     public static IEndpointRouteBuilder MapAccount(this IEndpointRouteBuilder endpoints)
     {
         var account = endpoints.MapGroup("/account");
-        account.MapPost("/login", LoginAsync).AllowAnonymous();
+        account.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(SignInRateLimit.Policy);
         account.MapPost("/setup", SetupAsync).AllowAnonymous();
         account.MapPost("/logout", LogoutAsync);
         return endpoints;
     }
 
+    /// <summary>
+    /// Signs in and goes to <paramref name="returnUrl"/> when it is local by the framework's rules,
+    /// else to <c>/</c>. A wrong password, an unknown email and a locked account get the same
+    /// answer after the same work (one password hash checked), so the form tells no one which
+    /// emails are operators; the lockout still applies.
+    /// </summary>
     public static async Task<IResult> LoginAsync(
-        [FromForm] string email, [FromForm] string password, [FromForm] string? returnUrl, SignInManager<IdentityUser> signIn)
+        [FromForm] string email, [FromForm] string password, [FromForm] string? returnUrl,
+        UserManager<IdentityUser> users, SignInManager<IdentityUser> signIn)
     {
-        var result = await signIn.PasswordSignInAsync(email, password, isPersistent: false, lockoutOnFailure: true);
-        if (result.Succeeded)
+        var target = RedirectHttpResult.IsLocalUrl(returnUrl) ? returnUrl! : "/";
+        var user = await users.FindByNameAsync(email);
+        if (user is not null && !await users.IsLockedOutAsync(user))
         {
-            return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : "/");
+            var result = await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: true);
+            return result.Succeeded ? Results.LocalRedirect(target) : Refused(email, target);
         }
 
-        var error = result.IsLockedOut ? "locked" : "invalid";
-        return Results.LocalRedirect($"{OperatorsSetup.LoginPath}?error={error}&email={Uri.EscapeDataString(email)}&returnUrl={Uri.EscapeDataString(IsLocal(returnUrl) ? returnUrl! : "/")}");
+        // Identity checks no password for an unknown email or a locked account: check one anyway.
+        unusedHash ??= users.PasswordHasher.HashPassword(new IdentityUser(), Guid.NewGuid().ToString());
+        users.PasswordHasher.VerifyHashedPassword(user ?? new IdentityUser(), unusedHash, password);
+        return Refused(email, target);
     }
 
     /// <summary>Creates the first operator; closed for good once any operator exists.</summary>
@@ -58,16 +74,34 @@ public static class AccountEndpoints
         return Results.LocalRedirect("/");
     }
 
-    public static async Task<IResult> LogoutAsync(SignInManager<IdentityUser> signIn)
+    /// <summary>
+    /// Signs out, with a valid anti-forgery token only (the antiforgery middleware checks only
+    /// endpoints that bind a form, and this one binds none). A new security stamp ends every
+    /// cookie of this operator's, copies saved elsewhere included, within
+    /// <see cref="OperatorSessions.CheckInterval"/>.
+    /// </summary>
+    public static async Task<IResult> LogoutAsync(
+        HttpContext http, IAntiforgery antiforgery, UserManager<IdentityUser> users, SignInManager<IdentityUser> signIn)
     {
+        if (!await antiforgery.IsRequestValidAsync(http))
+        {
+            return Results.BadRequest();
+        }
+
+        if (await users.GetUserAsync(http.User) is { } user)
+        {
+            await users.UpdateSecurityStampAsync(user);
+        }
+
         await signIn.SignOutAsync();
         return Results.LocalRedirect(OperatorsSetup.LoginPath);
     }
 
+    /// <summary>Back to the sign-in form, with the email typed.</summary>
+    private static IResult Refused(string email, string returnUrl) =>
+        Results.LocalRedirect($"{OperatorsSetup.LoginPath}?error=invalid&email={Uri.EscapeDataString(email)}&returnUrl={Uri.EscapeDataString(returnUrl)}");
+
     /// <summary>Back to the form with the reason, and the email typed, so only the passwords need typing again.</summary>
     private static IResult SetupError(string message, string email) =>
         Results.LocalRedirect($"{OperatorsSetup.SetupPath}?error={Uri.EscapeDataString(message)}&email={Uri.EscapeDataString(email)}");
-
-    private static bool IsLocal(string? url) =>
-        !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal);
 }

@@ -16,7 +16,8 @@ public static class OperatorsSetup
     public const string SetupPath = "/account/setup";
 
     /// <summary>
-    /// Operators sign in with ASP.NET Core Identity (cookie), locked out after repeated failures.
+    /// Operators sign in with ASP.NET Core Identity (cookie), locked out after repeated failures,
+    /// with sign-in attempts limited per client address.
     /// Everything needs a signed-in operator unless it says otherwise (ingest, static assets, the
     /// sign-in pages).
     /// </summary>
@@ -70,6 +71,7 @@ public static class OperatorsSetup
         services.AddAuthorizationBuilder().SetFallbackPolicy(
             new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         services.AddCascadingAuthenticationState();
+        services.AddRateLimiter(limiter => limiter.AddPolicy<string, SignInRateLimit>(SignInRateLimit.Policy));
         services.AddHostedService<OperatorsInitializer>();
         services.AddSingleton<OperatorAccounts>();
         return services;

@@ -10,6 +10,7 @@ public sealed class BadConfigurationTests
     [InlineData("Delivery__MaxAttempts", "abc", "Delivery:MaxAttempts")]
     [InlineData("Delivery__MaxAttempts", "-1", "Delivery:MaxAttempts must be between 1 and 100")]
     [InlineData("Userlist__PushApiUrl", "notaurl", "Userlist:PushApiUrl must be an absolute http(s) URL")]
+    [InlineData("Userlist__PushApiUrl", "http://user:pa55word@push.userlist.com", "Userlist:PushApiUrl must not contain a user name or password")]
     [InlineData("ForwardedHeaders__KnownProxies__0", "proxy.local", "ForwardedHeaders:KnownProxies has 'proxy.local'")]
     public async Task Start_BadSetting_OneLineNamingTheKeyAndExitCode1(string variable, string value, string expected) =>
         await AssertRefusedAsync(new() { [variable] = value }, expected);

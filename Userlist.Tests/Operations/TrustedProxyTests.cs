@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Userlist.Dashboard.Operators;
 using Userlist.Tests.Infrastructure;
 
 namespace Userlist.Tests.Operations;
@@ -56,6 +57,25 @@ public sealed partial class TrustedProxyTests
         Assert.Equal(HttpStatusCode.OK, await SendAsync(http, "203.0.113.2"));
     }
 
+    [Fact]
+    public async Task SignIn_ThroughListedProxy_RateLimitedPerClientNotPerProxy()
+    {
+        await using var relay = StartRelay(["127.0.0.1", "::1"]);
+        using var guesser = new ProxiedBrowser(relay.ServerAddress, "203.0.113.1");
+        using var operatorsBrowser = new ProxiedBrowser(relay.ServerAddress, "203.0.113.2");
+
+        // One client uses up its sign-in attempts guessing...
+        for (var i = 0; i < SignInRateLimit.AttemptsPerMinute; i++)
+        {
+            Assert.Contains("error=invalid", (await guesser.SignInAsync($"guess{i}@example.com")).Headers.Location?.ToString(), StringComparison.Ordinal);
+        }
+
+        Assert.Contains("error=busy", (await guesser.SignInAsync()).Headers.Location?.ToString(), StringComparison.Ordinal);
+
+        // ...and the operator behind the same proxy still signs in.
+        Assert.Equal("/", (await operatorsBrowser.SignInAsync()).Headers.Location?.ToString());
+    }
+
     private static RelayFactory StartRelay(string[] proxies, Dictionary<string, string?>? settings = null)
     {
         var relay = new RelayFactory { Settings = { ["Dashboard:AdminEmail"] = Email, ["Dashboard:AdminPassword"] = Password } };
@@ -91,14 +111,14 @@ public sealed partial class TrustedProxyTests
     /// A browser reaching the relay through an https proxy: every request carries the proxy's
     /// headers, and cookies are sent back by hand (the relay may mark them Secure, and this hop is http).
     /// </summary>
-    private sealed class ProxiedBrowser(Uri relay) : IDisposable
+    private sealed class ProxiedBrowser(Uri relay, string clientAddress = "203.0.113.7") : IDisposable
     {
         private readonly HttpClient http = new(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = relay };
         private readonly Dictionary<string, string> cookies = [];
 
         public async Task<HttpResponseMessage> GetAsync(string path) => await SendAsync(new HttpRequestMessage(HttpMethod.Get, path));
 
-        public async Task<HttpResponseMessage> SignInAsync()
+        public async Task<HttpResponseMessage> SignInAsync(string email = Email)
         {
             var page = await (await GetAsync("/account/login")).Content.ReadAsStringAsync();
             var match = TokenPattern().Match(page);
@@ -106,7 +126,7 @@ public sealed partial class TrustedProxyTests
             var token = WebUtility.HtmlDecode(match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value);
             return await SendAsync(new HttpRequestMessage(HttpMethod.Post, "/account/login")
             {
-                Content = new FormUrlEncodedContent([new("email", Email), new("password", Password), new("returnUrl", "/"), new("__RequestVerificationToken", token)]),
+                Content = new FormUrlEncodedContent([new("email", email), new("password", Password), new("returnUrl", "/"), new("__RequestVerificationToken", token)]),
             });
         }
 
@@ -116,7 +136,7 @@ public sealed partial class TrustedProxyTests
         {
             request.Headers.Add("X-Forwarded-Proto", "https");
             request.Headers.Add("X-Forwarded-Host", PublicHost);
-            request.Headers.Add("X-Forwarded-For", "203.0.113.7");
+            request.Headers.Add("X-Forwarded-For", clientAddress);
             if (cookies.Count > 0)
             {
                 request.Headers.Add("Cookie", string.Join("; ", cookies.Select(c => $"{c.Key}={c.Value}")));

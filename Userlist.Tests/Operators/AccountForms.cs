@@ -9,6 +9,9 @@ internal static partial class AccountForms
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"|type=\"hidden\" name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex TokenPattern();
 
+    [GeneratedRegex("<[^>]*>")]
+    private static partial Regex TagPattern();
+
     public static async Task<HttpResponseMessage> PostAsync(HttpClient client, string page, string action, params (string Name, string Value)[] fields)
     {
         var html = await client.GetStringAsync(page);
@@ -17,6 +20,19 @@ internal static partial class AccountForms
         var token = match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value;
         var form = fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value)).Append(new("__RequestVerificationToken", WebUtility.HtmlDecode(token)));
         return await client.PostAsync(action, new FormUrlEncodedContent(form));
+    }
+
+    /// <summary>The text of the sign-in pages' error alert, or null when the page shows none.</summary>
+    public static string? ErrorText(string html)
+    {
+        var start = html.IndexOf("data-testid=\"account-error\"", StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return null;
+        }
+
+        var alert = html[start..html.IndexOf("<form", start, StringComparison.Ordinal)];
+        return WebUtility.HtmlDecode(TagPattern().Replace(alert[(alert.IndexOf('>') + 1)..], "")).Trim();
     }
 
     public static Task<HttpResponseMessage> SignInAsync(HttpClient client, string email, string password) =>

@@ -51,6 +51,24 @@ public sealed class OperatorAccountsTests
     }
 
     [Fact]
+    public async Task ChangedPassword_EndsACookieSavedBefore_WithinTheCheckInterval()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var relay = AdminRelay(clock);
+        var signedIn = await SignInTests.SignedInWithSavedCookieAsync(relay);
+        using var browser = signedIn.Browser;
+        using var copy = SignInTests.WithCookie(relay, signedIn.Cookies);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await copy.GetAsync("/events")).StatusCode);
+
+        Assert.Empty(await relay.Services.GetRequiredService<OperatorAccounts>().ChangePasswordAsync(Email, Password, "a brand new password"));
+        clock.Advance(OperatorSessions.CheckInterval + TimeSpan.FromSeconds(1));
+
+        var afterwards = await copy.GetAsync("/events");
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, afterwards.StatusCode);
+        Assert.Equal("/account/login", afterwards.Headers.Location!.AbsolutePath);
+    }
+
+    [Fact]
     public async Task Remove_Yourself_OrTheLastOperator_IsRefused()
     {
         await using var relay = AdminRelay();

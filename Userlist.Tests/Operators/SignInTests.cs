@@ -1,5 +1,11 @@
 using System.Net;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Userlist.Dashboard.Operators;
 using Userlist.Tests.Infrastructure;
 
 namespace Userlist.Tests.Operators;
@@ -43,23 +49,102 @@ public sealed class SignInTests
     }
 
     [Fact]
-    public async Task WrongPasswordFiveTimes_LocksTheAccount_EvenTheRightPasswordIsThenRefused()
+    public async Task WrongPasswordUnknownEmailAndLockedAccount_AnswerTheSame_AndTheLockHolds()
     {
         await using var relay = AdminRelay();
         using var client = relay.CreateClient();
 
-        for (var i = 0; i < 4; i++)
+        var answers = new List<(string Query, string? Error)>();
+        async Task SignInAsync(string email, string password)
         {
-            var wrong = await AccountForms.SignInAsync(client, Email, "wrong password!");
-            Assert.Contains("error=invalid", wrong.RequestMessage!.RequestUri!.Query, StringComparison.Ordinal);
+            var answer = await AccountForms.SignInAsync(client, email, password);
+            answers.Add((answer.RequestMessage!.RequestUri!.Query.Replace(Uri.EscapeDataString(email), "EMAIL", StringComparison.Ordinal),
+                AccountForms.ErrorText(await answer.Content.ReadAsStringAsync())));
         }
 
-        var fifth = await AccountForms.SignInAsync(client, Email, "wrong password!");
-        Assert.Contains("error=locked", fifth.RequestMessage!.RequestUri!.Query, StringComparison.Ordinal);
-        Assert.Contains("locked for 15 minutes", await fifth.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await SignInAsync("nobody@example.com", "wrong password!");
+        for (var i = 0; i < 5; i++)
+        {
+            await SignInAsync(Email, "wrong password!");
+        }
 
-        var right = await AccountForms.SignInAsync(client, Email, Password);
-        Assert.Contains("error=locked", right.RequestMessage!.RequestUri!.Query, StringComparison.Ordinal);
+        // Locked now: a wrong and even the right password get the same answer as an unknown email.
+        await SignInAsync(Email, "wrong password!");
+        await SignInAsync(Email, Password);
+
+        Assert.Single(answers.Select(a => a.Query).Distinct());
+        Assert.Contains("error=invalid", answers[0].Query, StringComparison.Ordinal);
+        Assert.Single(answers.Select(a => a.Error).Distinct());
+        Assert.NotNull(answers[0].Error);
+        Assert.NotNull((await relay.Services.GetRequiredService<OperatorAccounts>().ListAsync(CancellationToken.None)).Single().LockedUntil);
+        Assert.Equal("/account/login", (await client.GetAsync("/")).RequestMessage!.RequestUri!.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task WrongPasswordUnknownEmailAndLockedAccount_EachCheckOnePasswordHash()
+    {
+        var hasher = new CountingHasher();
+        await using var relay = AdminRelay();
+        await using var counted = relay.WithWebHostBuilder(host => host.ConfigureTestServices(services => services.AddSingleton<IPasswordHasher<IdentityUser>>(hasher)));
+        using var client = counted.CreateClient();
+
+        // Unknown, then five wrong passwords (the fifth locks), then the right one while locked.
+        foreach (var (email, password) in ((string, string)[])[("nobody@example.com", Password), .. Enumerable.Repeat((Email, "wrong password!"), 5), (Email, Password)])
+        {
+            var before = hasher.Verified;
+            await AccountForms.SignInAsync(client, email, password);
+            Assert.Equal(before + 1, hasher.Verified);
+        }
+    }
+
+    [Fact]
+    public async Task SignInAttempts_PastTenAMinuteFromOneAddress_AreSentBackToTheFormToWait()
+    {
+        await using var relay = AdminRelay();
+        using var client = relay.CreateClient();
+        for (var i = 0; i < SignInRateLimit.AttemptsPerMinute; i++)
+        {
+            var guess = await AccountForms.SignInAsync(client, $"guess{i}@example.com", Password);
+            Assert.Contains("error=invalid", guess.RequestMessage!.RequestUri!.Query, StringComparison.Ordinal);
+        }
+
+        var refused = await AccountForms.SignInAsync(client, Email, Password);
+
+        Assert.Contains("error=busy", refused.RequestMessage!.RequestUri!.Query, StringComparison.Ordinal);
+        Assert.Contains("Too many sign-in attempts from this address: try again in a minute.", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("/account/login", (await client.GetAsync("/")).RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.Null((await relay.Services.GetRequiredService<OperatorAccounts>().ListAsync(CancellationToken.None)).Single().LockedUntil);
+    }
+
+    [Theory]
+    [InlineData("/\t/evil.example")]
+    [InlineData("/\r\n/evil.example")]
+    [InlineData("//evil.example")]
+    [InlineData("/\\evil.example")]
+    [InlineData("https://evil.example/")]
+    [InlineData("javascript:alert(1)")]
+    public async Task SignIn_WithAReturnUrlThatIsNotLocal_GoesToTheOverview(string returnUrl)
+    {
+        await using var relay = AdminRelay();
+        using var client = relay.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var response = await AccountForms.PostAsync(client, "/account/login", "/account/login",
+            ("email", Email), ("password", Password), ("returnUrl", returnUrl));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/", response.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task SignIn_WithALocalReturnUrl_GoesThere()
+    {
+        await using var relay = AdminRelay();
+        using var client = relay.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var response = await AccountForms.PostAsync(client, "/account/login", "/account/login",
+            ("email", Email), ("password", Password), ("returnUrl", "/events?status=Failed"));
+
+        Assert.Equal("/events?status=Failed", response.Headers.Location?.OriginalString);
     }
 
     [Theory]
@@ -99,15 +184,48 @@ public sealed class SignInTests
     }
 
     [Fact]
-    public async Task SignOut_EndsTheSession()
+    public async Task SignOut_FromTheAppBar_EndsTheSession()
     {
         await using var relay = AdminRelay();
         using var client = relay.CreateClient();
         await AccountForms.SignInAsync(client, Email, Password);
 
+        // The app bar's Sign out form, with the token the page gave it.
         await AccountForms.PostAsync(client, "/", "/account/logout");
 
         Assert.Equal("/account/login", (await client.GetAsync("/")).RequestMessage!.RequestUri!.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task SignOut_EndsACookieSavedBefore_WithinTheCheckInterval()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var relay = AdminRelay(clock);
+        var signedIn = await SignedInWithSavedCookieAsync(relay);
+        using var browser = signedIn.Browser;
+        using var copy = WithCookie(relay, signedIn.Cookies);
+        Assert.Equal(HttpStatusCode.OK, (await copy.GetAsync("/events")).StatusCode);
+
+        await AccountForms.PostAsync(browser, "/", "/account/logout");
+        clock.Advance(OperatorSessions.CheckInterval + TimeSpan.FromSeconds(1));
+
+        var afterwards = await copy.GetAsync("/events");
+        Assert.Equal(HttpStatusCode.Redirect, afterwards.StatusCode);
+        Assert.Equal("/account/login", afterwards.Headers.Location!.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task SignOutPost_WithoutAntiforgeryToken_IsRefusedAndTheSessionGoesOn()
+    {
+        await using var relay = AdminRelay();
+        using var client = relay.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        await AccountForms.SignInAsync(client, Email, Password);
+
+        var response = await client.PostAsync("/account/logout", new FormUrlEncodedContent([]));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/events")).StatusCode);
     }
 
     [Fact]
@@ -122,8 +240,43 @@ public sealed class SignInTests
         Assert.Null(response.Headers.Location);
     }
 
-    private static RelayFactory AdminRelay() => new()
+    /// <summary>A browser signed in, and a copy of its cookies as someone could have saved them.</summary>
+    internal static async Task<(HttpClient Browser, string Cookies)> SignedInWithSavedCookieAsync(RelayFactory relay)
+    {
+        var jar = new CookieContainer();
+        var browser = relay.CreateDefaultClient(new RedirectHandler(), new CookieContainerHandler(jar));
+        Assert.Equal("/", (await AccountForms.SignInAsync(browser, Email, Password)).RequestMessage!.RequestUri!.AbsolutePath);
+        return (browser, jar.GetCookieHeader(browser.BaseAddress!));
+    }
+
+    /// <summary>A client that sends these cookies with every request and follows no redirect.</summary>
+    internal static HttpClient WithCookie(RelayFactory relay, string cookies)
+    {
+        var client = relay.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        client.DefaultRequestHeaders.Add("Cookie", cookies);
+        return client;
+    }
+
+    /// <summary>Identity's own hasher, counting the hashes it checks.</summary>
+    private sealed class CountingHasher : IPasswordHasher<IdentityUser>
+    {
+        private readonly PasswordHasher<IdentityUser> inner = new();
+        private int verified;
+
+        public int Verified => Volatile.Read(ref verified);
+
+        public string HashPassword(IdentityUser user, string password) => inner.HashPassword(user, password);
+
+        public PasswordVerificationResult VerifyHashedPassword(IdentityUser user, string hashedPassword, string providedPassword)
+        {
+            Interlocked.Increment(ref verified);
+            return inner.VerifyHashedPassword(user, hashedPassword, providedPassword);
+        }
+    }
+
+    private static RelayFactory AdminRelay(TimeProvider? time = null) => new()
     {
         Settings = { ["Dashboard:AdminEmail"] = Email, ["Dashboard:AdminPassword"] = Password },
+        Time = time,
     };
 }

@@ -1,11 +1,16 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Userlist.Core.Configuration;
 using Userlist.Core.Delivery;
 using Userlist.Core.Segment;
 using Userlist.Core.Storage;
+using Userlist.Dashboard.Operations;
 using Userlist.Tests.Delivery;
 using Userlist.Tests.Infrastructure;
 using Userlist.Tests.Ingest;
@@ -60,6 +65,42 @@ public sealed class SecurityTests
     }
 
     [Fact]
+    public async Task IngestPaths_AnyMethodButPost_Is405InSegmentsShapeNeverARedirect()
+    {
+        await using var relay = AdminRelay();
+        using var client = relay.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        foreach (var path in (string[])["/v1/track", "/v1/batch", "/v1/unknown", "/segment/webhook"])
+        {
+            foreach (var method in (string[])["OPTIONS", "PROPFIND", "BREW", "GET", "PUT"])
+            {
+                var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+                Assert.Null(response.Headers.Location);
+                Assert.Contains("POST", response.Content.Headers.Allow);
+                await response.AssertErrorAsync(HttpStatusCode.MethodNotAllowed, "method_not_allowed");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task IngestPath_CorsPreflight_IsAnsweredForBrowsers()
+    {
+        await using var relay = AdminRelay();
+        using var client = relay.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, "/v1/batch");
+        preflight.Headers.Add("Origin", "https://app.example.com");
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        preflight.Headers.Add("Access-Control-Request-Headers", "content-type");
+
+        var response = await client.SendAsync(preflight);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal("https://app.example.com", Assert.Single(response.Headers.GetValues("Access-Control-Allow-Origin")));
+        Assert.Contains("POST", Assert.Single(response.Headers.GetValues("Access-Control-Allow-Methods")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task IngestPastTheRateForOneWriteKey_Answers429WithRetryAfter_OtherKeysUnaffected()
     {
         await using var relay = new RelayFactory { Settings = { ["Ingest:RequestsPerSecondPerKey"] = "3", ["Ingest:WriteKeys:1"] = "other-key" } };
@@ -77,6 +118,34 @@ public sealed class SecurityTests
         Assert.InRange(answers.Count(a => a.StatusCode == HttpStatusCode.OK), 3, 5);
         await (await client.SendAsync(relay.Post("/v1/identify", """{"userId":"other"}""", "other-key"))).AssertSuccessAsync();
         Assert.Equal(answers.Count(a => a.StatusCode == HttpStatusCode.OK) + 1, (await relay.MessagesAsync()).Count);
+    }
+
+    [Fact]
+    public async Task BrokenOrSlowBodies_AreAnswered_AndLoggedInOneLineAMinuteWithoutAStackTrace()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var relay = new RelayFactory { Time = clock };
+        relay.UseKestrel(0);
+        relay.StartServer();
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.StartsWith("HTTP/1.1 400", await SendAsync(relay.ServerAddress, "Transfer-Encoding: chunked\r\n\r\nnot a chunk size\r\n"), StringComparison.Ordinal);
+        }
+
+        clock.Advance(ClientErrors.Interval);
+        // Half a body, then nothing: Kestrel gives up after its grace period (5 s) below 240 bytes a second.
+        Assert.StartsWith("HTTP/1.1 408", await SendAsync(relay.ServerAddress, "Content-Length: 1000\r\n\r\n{\"userId\":"), StringComparison.Ordinal);
+
+        var logged = relay.Logs.Lines.Where(line => line.Contains("Client error", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, logged.Count);
+        Assert.StartsWith("Warning", logged[0], StringComparison.Ordinal);
+        Assert.Contains("Client error 400 on POST /v1/track", logged[0], StringComparison.Ordinal);
+        Assert.Contains("Client error 408 on POST /v1/track", logged[1], StringComparison.Ordinal);
+        Assert.Contains("2 more since the last such line", logged[1], StringComparison.Ordinal);
+        // Kestrel's own Debug lines keep their exception; the default levels never show them.
+        Assert.DoesNotContain(relay.Logs.Lines, line => !line.StartsWith("Debug", StringComparison.Ordinal) && !line.StartsWith("Trace", StringComparison.Ordinal)
+            && (line.Contains("Exception", StringComparison.Ordinal) || line.Contains("   at ", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -128,6 +197,49 @@ public sealed class SecurityTests
         Assert.Contains(harness.Relay.Logs.Lines, line => line.Contains("refused the Push API key", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("http://user:pa55word@push.example.com", "Userlist:PushApiUrl must not contain a user name or password")]
+    [InlineData("https://pa55word@push.example.com/", "Userlist:PushApiUrl must not contain a user name or password")]
+    [InlineData("https://push.example.com/?api_key=pa55word", "Userlist:PushApiUrl must not have a query or a fragment")]
+    public async Task PushApiUrl_WithSecretLookingParts_IsRefusedOnSaveAndAtStart_AndNeverRecorded(string url, string reason)
+    {
+        await using (var relay = AdminRelay())
+        {
+            var problems = await relay.Services.GetRequiredService<SettingsOverrides>()
+                .SaveAsync(new Dictionary<string, string?> { [SettingKeys.PushApiUrl] = url }, Email, CancellationToken.None);
+
+            Assert.Contains(problems, p => p.Contains(reason, StringComparison.Ordinal));
+            Assert.DoesNotContain(problems, p => p.Contains("pa55word", StringComparison.Ordinal));
+            Assert.Empty(await relay.Services.GetRequiredService<AuditLog>().NewestAsync(10, CancellationToken.None));
+            Assert.Equal("https://push.userlist.com", relay.Services.GetRequiredService<IOptionsMonitor<UserlistOptions>>().CurrentValue.PushApiUrl);
+            Assert.DoesNotContain(relay.Logs.Lines, line => line.Contains("pa55word", StringComparison.Ordinal));
+        }
+
+        await using var configured = new RelayFactory { Settings = { ["Userlist:PushApiUrl"] = url } };
+        var refused = Assert.ThrowsAny<Exception>(() => configured.CreateClient());
+        Assert.Contains(reason, refused.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("pa55word", refused.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PushApiUrl_SavedWithCredentialsBeforeTheRule_IsPassedOverAndTheRelayStarts()
+    {
+        using var folder = new TemporaryFolder();
+        await using (var before = new RelayFactory(folder))
+        {
+            await before.Services.GetRequiredService<ISettingsStore>()
+                .SaveAsync(new Dictionary<string, string?> { [SettingKeys.PushApiUrl] = "http://user:pa55word@push.example.com" }, DateTime.UtcNow, CancellationToken.None);
+        }
+
+        await using var relay = new RelayFactory(folder);
+        using var client = relay.CreateClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+        Assert.Equal("https://push.userlist.com", relay.Services.GetRequiredService<IOptionsMonitor<UserlistOptions>>().CurrentValue.PushApiUrl);
+        Assert.Contains(relay.Logs.Lines, line => line.Contains("The Push API URL saved on the Settings page is not used", StringComparison.Ordinal));
+        Assert.DoesNotContain(relay.Logs.Lines, line => line.Contains("pa55word", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task HostilePayloadStrings_AreShownAsText()
     {
@@ -146,6 +258,17 @@ public sealed class SecurityTests
         Assert.DoesNotContain("<img src=x", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("href=\"javascript:", html, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("&lt;script&gt;alert(", html, StringComparison.Ordinal);
+    }
+
+    /// <summary>A POST to /v1/track with these headers and body over a plain socket; what the relay answered before it closed.</summary>
+    private static async Task<string> SendAsync(Uri relay, string headersAndBody)
+    {
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(relay.Host, relay.Port);
+        var stream = socket.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST /v1/track HTTP/1.1\r\nHost: relay\r\nContent-Type: application/json\r\n{headersAndBody}"));
+        using var reader = new StreamReader(stream);
+        return await reader.ReadToEndAsync();
     }
 
     private static RelayFactory AdminRelay() => new()
