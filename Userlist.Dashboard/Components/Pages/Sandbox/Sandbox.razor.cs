@@ -1,6 +1,9 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
+using MudBlazor.Extensions;
 using Userlist.Core.Ingest;
 using Userlist.Core.Storage;
 using SandboxService = Userlist.Core.Ingest.Sandbox;
@@ -17,6 +20,7 @@ public sealed partial class Sandbox : IDisposable
     private bool sending;
     private string? loadError;
     private CancellationTokenSource? following;
+    private MudTextField<string>? editor;
 
     [Inject]
     public required SandboxService Calls { get; init; }
@@ -27,9 +31,9 @@ public sealed partial class Sandbox : IDisposable
     [Inject]
     public required ISnackbar Snackbar { get; init; }
 
-    /// <summary>"Open in Sandbox" from a call's page: start from that stored call.</summary>
+    /// <summary>"Open in Sandbox" from a call's page: start from that stored call (text, so a bad link gets a message).</summary>
     [SupplyParameterFromQuery(Name = "from")]
-    public long? FromCall { get; set; }
+    public string? FromCall { get; set; }
 
     private string PrettyBody => preview?.Mapped?.Request is { } request
         ? JsonSerializer.Serialize(JsonDocument.Parse(request.Body).RootElement, Indented)
@@ -37,8 +41,14 @@ public sealed partial class Sandbox : IDisposable
 
     protected override async Task OnParametersSetAsync()
     {
-        if (FromCall is not { } id || json.Length > 0)
+        if (FromCall is null || json.Length > 0)
         {
+            return;
+        }
+
+        if (!long.TryParse(FromCall, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+        {
+            loadError = "The link's from= is not a call number; start from a template instead.";
             return;
         }
 
@@ -51,7 +61,9 @@ public sealed partial class Sandbox : IDisposable
                 return;
             }
 
-            await OnJsonChanged(JsonSerializer.Serialize(JsonDocument.Parse(stored.Message.Payload).RootElement, Indented));
+            // Indented when that still fits in a call; a call near the limit stays as stored, so the editor takes it.
+            var indented = JsonSerializer.Serialize(JsonDocument.Parse(stored.Message.Payload).RootElement, Indented);
+            await OnJsonChanged(Encoding.UTF8.GetByteCount(indented) <= IngestService.MaxCallBytes ? indented : stored.Message.Payload);
         }
         catch (Exception exception) when (exception is StorageUnavailableException or JsonException)
         {
@@ -84,6 +96,13 @@ public sealed partial class Sandbox : IDisposable
         sending = true;
         try
         {
+            // What the editor shows, not the debounced value the preview was made from: a paste
+            // followed at once by Send must send the paste.
+            if (editor?.GetState(field => field.Text) is { } shown && shown != json)
+            {
+                await OnJsonChanged(shown);
+            }
+
             var (id, checkedPreview) = await Calls.SendAsync(json, CancellationToken.None);
             if (checkedPreview.Problem is not null)
             {
