@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
@@ -13,6 +14,14 @@ namespace Userlist.Dashboard.Components.Pages.Sandbox;
 public sealed partial class Sandbox : IDisposable
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>
+    /// A stored call as a person writes it: \" and é rather than \u0022 and \u00E9, which would push
+    /// a call near the limit past it. The editor's value is never inlined in HTML unencoded.
+    /// </summary>
+    private static readonly JsonSerializerOptions AsWritten = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static readonly JsonSerializerOptions AsWrittenIndented = new(AsWritten) { WriteIndented = true };
 
     private string json = "";
     private SandboxPreview? preview;
@@ -61,9 +70,10 @@ public sealed partial class Sandbox : IDisposable
                 return;
             }
 
-            // Indented when that still fits in a call; a call near the limit stays as stored, so the editor takes it.
-            var indented = JsonSerializer.Serialize(JsonDocument.Parse(stored.Message.Payload).RootElement, Indented);
-            await OnJsonChanged(Encoding.UTF8.GetByteCount(indented) <= IngestService.MaxCallBytes ? indented : stored.Message.Payload);
+            // Indented when that still fits in a call; a call near the limit opens on one line, so the editor takes it.
+            using var call = JsonDocument.Parse(stored.Message.Payload);
+            var indented = JsonSerializer.Serialize(call.RootElement, AsWrittenIndented);
+            await OnJsonChanged(Encoding.UTF8.GetByteCount(indented) <= IngestService.MaxCallBytes ? indented : JsonSerializer.Serialize(call.RootElement, AsWritten));
         }
         catch (Exception exception) when (exception is StorageUnavailableException or JsonException)
         {
