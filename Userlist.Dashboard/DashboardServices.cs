@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Configuration.Json;
@@ -6,6 +7,7 @@ using MudBlazor.Services;
 using Userlist.Core;
 using Userlist.Core.Configuration;
 using Userlist.Core.Ingest;
+using Userlist.Dashboard.Components.Shared;
 using Userlist.Dashboard.Jobs;
 using Userlist.Dashboard.Operators;
 using Userlist.Dashboard.Operators.Postgres;
@@ -55,6 +57,9 @@ public static class DashboardServices
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents()
             .AddHubOptions(hub => hub.MaximumReceiveMessageSize = CircuitMessageBytes);
+        // A page learns that its connection dropped and came back, so it can show what the relay really has.
+        builder.Services.AddScoped<CircuitConnection>();
+        builder.Services.AddScoped<CircuitHandler>(services => services.GetRequiredService<CircuitConnection>());
         // Toasts at the bottom right, clear of the app bar and of the buttons at the top of each page.
         builder.Services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
         return builder;

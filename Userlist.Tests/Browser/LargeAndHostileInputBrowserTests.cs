@@ -62,6 +62,29 @@ public sealed class LargeAndHostileInputBrowserTests
     }
 
     [SkippableFact]
+    public async Task Sandbox_TextTooLargeForTheConnection_IsReplacedByWhatTheRelayHas_WhichIsWhatSendSends()
+    {
+        Infrastructure.Browser.SkipUnlessInstalled();
+        await using var harness = await StartAsync();
+        var (playwright, browser) = await Infrastructure.Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await SignedInAsync(browser, harness, "/sandbox");
+        await page.ClickAsync("[data-testid=template-identify]");
+        await Assertions.Expect(page.GetByTestId("sandbox-request")).ToHaveTextAsync("POST /users");
+
+        // Three bytes a character: no call, and past what the connection carries, which drops and comes back.
+        await page.GetByTestId("sandbox-input").FillAsync(new string('界', 32_000));
+
+        await Assertions.Expect(page.GetByTestId("sandbox-connection-notice")).ToContainTextAsync(
+            "the editor now shows the call the relay has, which is what Send sends", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByTestId("sandbox-input")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("\"identify\""));
+        await page.ClickAsync("[data-testid=sandbox-send]");
+        await Assertions.Expect(page.GetByTestId("sandbox-result")).ToBeVisibleAsync();
+        Assert.Equal("identify", Assert.Single(await harness.Relay.MessagesAsync()).Type);
+    }
+
+    [SkippableFact]
     public async Task DroppedConnection_ShowsTheReconnectDialog_UntilTheRelayAnswersAgain()
     {
         Infrastructure.Browser.SkipUnlessInstalled();

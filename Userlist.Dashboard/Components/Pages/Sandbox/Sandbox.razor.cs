@@ -7,6 +7,7 @@ using MudBlazor;
 using MudBlazor.Extensions;
 using Userlist.Core.Ingest;
 using Userlist.Core.Storage;
+using Userlist.Dashboard.Components.Shared;
 using SandboxService = Userlist.Core.Ingest.Sandbox;
 
 namespace Userlist.Dashboard.Components.Pages.Sandbox;
@@ -30,6 +31,8 @@ public sealed partial class Sandbox : IDisposable
     private string? loadError;
     private CancellationTokenSource? following;
     private MudTextField<string>? editor;
+    private int editorGeneration;
+    private string? connectionNotice;
 
     [Inject]
     public required SandboxService Calls { get; init; }
@@ -40,6 +43,9 @@ public sealed partial class Sandbox : IDisposable
     [Inject]
     public required ISnackbar Snackbar { get; init; }
 
+    [Inject]
+    public required CircuitConnection Connection { get; init; }
+
     /// <summary>"Open in Sandbox" from a call's page: start from that stored call (text, so a bad link gets a message).</summary>
     [SupplyParameterFromQuery(Name = "from")]
     public string? FromCall { get; set; }
@@ -47,6 +53,21 @@ public sealed partial class Sandbox : IDisposable
     private string PrettyBody => preview?.Mapped?.Request is { } request
         ? JsonSerializer.Serialize(JsonDocument.Parse(request.Body).RootElement, Indented)
         : "";
+
+    protected override void OnInitialized() => Connection.Restored += OnConnectionRestored;
+
+    /// <summary>
+    /// Text typed or pasted while the connection was down, or too large for it, never reached the
+    /// relay: the editor is drawn again from what the relay has, which is what Send sends.
+    /// </summary>
+    private void OnConnectionRestored() => _ = InvokeAsync(async () =>
+    {
+        await OnJsonChanged(editor?.GetState(field => field.Text) ?? json);
+        editorGeneration++;
+        connectionNotice = "The connection to the relay dropped, and what you typed or pasted since may not have reached it: "
+            + "the editor now shows the call the relay has, which is what Send sends.";
+        StateHasChanged();
+    });
 
     protected override async Task OnParametersSetAsync()
     {
@@ -86,6 +107,7 @@ public sealed partial class Sandbox : IDisposable
     private async Task OnJsonChanged(string value)
     {
         json = value;
+        connectionNotice = null;
         try
         {
             var latest = await Calls.DryRunAsync(value, CancellationToken.None);
@@ -159,5 +181,9 @@ public sealed partial class Sandbox : IDisposable
         }
     }
 
-    public void Dispose() => following?.Cancel();
+    public void Dispose()
+    {
+        Connection.Restored -= OnConnectionRestored;
+        following?.Cancel();
+    }
 }
