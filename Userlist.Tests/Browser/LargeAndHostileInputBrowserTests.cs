@@ -23,12 +23,8 @@ public sealed class LargeAndHostileInputBrowserTests
     [SkippableFact]
     public async Task Sandbox_A30KbCallPastedAndSentAtOnce_IsStoredExactly_AndReopensAndKeepsWorking()
     {
-        Infrastructure.Browser.SkipUnlessInstalled();
-        await using var harness = await StartAsync();
-        var (playwright, browser) = await Infrastructure.Browser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await SignedInAsync(browser, harness, "/sandbox");
+        await using var session = await Session.StartAsync("/sandbox");
+        var (harness, page) = (session.Harness, session.Page);
         var violations = Infrastructure.Browser.PolicyViolations(page);
         await page.ClickAsync("[data-testid=template-track]");
         await Assertions.Expect(page.GetByTestId("sandbox-request")).ToHaveTextAsync("POST /events");
@@ -64,12 +60,8 @@ public sealed class LargeAndHostileInputBrowserTests
     [SkippableFact]
     public async Task Sandbox_TextTooLargeForTheConnection_IsReplacedByWhatTheRelayHas_WhichIsWhatSendSends()
     {
-        Infrastructure.Browser.SkipUnlessInstalled();
-        await using var harness = await StartAsync();
-        var (playwright, browser) = await Infrastructure.Browser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await SignedInAsync(browser, harness, "/sandbox");
+        await using var session = await Session.StartAsync("/sandbox");
+        var (harness, page) = (session.Harness, session.Page);
         await page.ClickAsync("[data-testid=template-identify]");
         await Assertions.Expect(page.GetByTestId("sandbox-request")).ToHaveTextAsync("POST /users");
 
@@ -87,16 +79,9 @@ public sealed class LargeAndHostileInputBrowserTests
     [SkippableFact]
     public async Task DroppedConnection_ShowsTheReconnectDialog_UntilTheRelayAnswersAgain()
     {
-        Infrastructure.Browser.SkipUnlessInstalled();
-        await using var harness = await StartAsync();
-        var (playwright, browser) = await Infrastructure.Browser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = harness.ServerAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 900 } });
-        var violations = Infrastructure.Browser.PolicyViolations(page);
         // The circuit's WebSocket passes through the test, which can cut it.
         var sockets = new List<IWebSocketRoute>();
-        await page.RouteWebSocketAsync(url => url.Contains("/_blazor", StringComparison.Ordinal), socket =>
+        await using var session = await Session.StartAsync("/sandbox", beforeSignIn: page => page.RouteWebSocketAsync(url => url.Contains("/_blazor", StringComparison.Ordinal), socket =>
         {
             lock (sockets)
             {
@@ -104,10 +89,9 @@ public sealed class LargeAndHostileInputBrowserTests
             }
 
             socket.ConnectToServer();
-        });
-        await page.GotoAsync("/account/login?returnUrl=%2Fsandbox");
-        await Infrastructure.Browser.SignInAsync(page, Email, Password);
-        await Infrastructure.Browser.UntilInteractiveAsync(page);
+        }));
+        var page = session.Page;
+        var violations = Infrastructure.Browser.PolicyViolations(page);
         var dialog = page.GetByTestId("reconnect-modal");
         await Assertions.Expect(dialog).ToBeHiddenAsync();
 
@@ -135,18 +119,16 @@ public sealed class LargeAndHostileInputBrowserTests
     [SkippableFact]
     public async Task LongEventNameAndUserlistError_NeverWidenThePages()
     {
-        Infrastructure.Browser.SkipUnlessInstalled();
         var error = "User must exist: " + new string('e', 3_000);
-        await using var harness = await StartAsync(u => u.Script = request => Task.FromResult(request.Path == "/events"
+        var eventName = new string('E', 5_000);
+        await using var session = await Session.StartAsync("/events", script: u => u.Script = request => Task.FromResult(request.Path == "/events"
             ? new FakeUserlist.Scripted(422, JsonSerializer.Serialize(new { status = 422, errors = new[] { error } }))
             : null));
-        var eventName = new string('E', 5_000);
-        await harness.SendAsync("/v1/track", JsonSerializer.Serialize(new { userId = "evil\u202Eresu", @event = eventName, messageId = "long" }));
-        await harness.UntilStatusAsync("long", MessageStatus.Rejected);
-        var (playwright, browser) = await Infrastructure.Browser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await SignedInAsync(browser, harness, "/events");
+        var page = session.Page;
+        await session.Harness.SendAsync("/v1/track", JsonSerializer.Serialize(new { userId = "evil\u202Eresu", @event = eventName, messageId = "long" }));
+        await session.Harness.UntilStatusAsync("long", MessageStatus.Rejected);
+        await page.ReloadAsync();
+        await Infrastructure.Browser.UntilInteractiveAsync(page);
 
         var name = page.GetByTestId("event-name");
         await Assertions.Expect(name).ToHaveAttributeAsync("title", eventName);
@@ -160,15 +142,35 @@ public sealed class LargeAndHostileInputBrowserTests
 
     private static Task<int> ScrollWidthAsync(IPage page) => page.EvaluateAsync<int>("document.documentElement.scrollWidth");
 
-    private static Task<DeliveryHarness> StartAsync(Action<FakeUserlist>? script = null) => DeliveryHarness.StartAsync(
-        script, new() { ["Dashboard:AdminEmail"] = Email, ["Dashboard:AdminPassword"] = Password }, onRealPort: true);
-
-    private static async Task<IPage> SignedInAsync(IBrowser browser, DeliveryHarness harness, string path)
+    /// <summary>The relay on a real port and chromium signed in on one of its pages; the browser closes first, as an open circuit would hold up the relay's shutdown.</summary>
+    private sealed class Session(DeliveryHarness harness, IPlaywright playwright, IBrowser browser, IPage page) : IAsyncDisposable
     {
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = harness.ServerAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 900 } });
-        await page.GotoAsync($"/account/login?returnUrl={Uri.EscapeDataString(path)}");
-        await Infrastructure.Browser.SignInAsync(page, Email, Password);
-        await Infrastructure.Browser.UntilInteractiveAsync(page);
-        return page;
+        public DeliveryHarness Harness => harness;
+
+        public IPage Page => page;
+
+        public static async Task<Session> StartAsync(string path, Action<FakeUserlist>? script = null, Func<IPage, Task>? beforeSignIn = null)
+        {
+            Infrastructure.Browser.SkipUnlessInstalled();
+            var harness = await DeliveryHarness.StartAsync(script, new() { ["Dashboard:AdminEmail"] = Email, ["Dashboard:AdminPassword"] = Password }, onRealPort: true);
+            var (playwright, browser) = await Infrastructure.Browser.LaunchAsync();
+            var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = harness.ServerAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 900 } });
+            if (beforeSignIn is not null)
+            {
+                await beforeSignIn(page);
+            }
+
+            await page.GotoAsync($"/account/login?returnUrl={Uri.EscapeDataString(path)}");
+            await Infrastructure.Browser.SignInAsync(page, Email, Password);
+            await Infrastructure.Browser.UntilInteractiveAsync(page);
+            return new Session(harness, playwright, browser, page);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+            await harness.DisposeAsync();
+        }
     }
 }
