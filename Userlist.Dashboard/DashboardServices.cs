@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Configuration.Json;
@@ -5,6 +6,8 @@ using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Userlist.Core;
 using Userlist.Core.Configuration;
+using Userlist.Core.Ingest;
+using Userlist.Dashboard.Components.Shared;
 using Userlist.Dashboard.Jobs;
 using Userlist.Dashboard.Operators;
 using Userlist.Dashboard.Operators.Postgres;
@@ -52,11 +55,24 @@ public static class DashboardServices
             .WithHeaders("Content-Type", "Authorization", "X-Retry-Count")
             .SetPreflightMaxAge(TimeSpan.FromHours(1))));
 
-        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents()
+            .AddHubOptions(hub => hub.MaximumReceiveMessageSize = CircuitMessageBytes);
+        // A page learns that its connection dropped and came back, so it can show what the relay really has.
+        builder.Services.AddScoped<CircuitConnection>();
+        builder.Services.AddScoped<CircuitHandler>(services => services.GetRequiredService<CircuitConnection>());
         // Toasts at the bottom right, clear of the app bar and of the buttons at the top of each page.
         builder.Services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
         return builder;
     }
+
+    /// <summary>
+    /// The largest message a browser may send the circuit: room for the Sandbox editor holding a
+    /// call as large as ingest takes. Each keystroke sends the editor's whole text twice (the input
+    /// event's value and the field's value), each JSON-escaped, which at worst doubles a valid call
+    /// (every character a quote, a backslash or a line break): 4 x 32 KB, plus 8 KB for the rest of
+    /// the message. SignalR's default, 32 KB, dropped the circuit at about a 16 KB call.
+    /// </summary>
+    public const long CircuitMessageBytes = 4L * IngestService.MaxCallBytes + 8 * 1024;
 
     /// <summary>
     /// The one configuration file is appsettings.json at the repository root, copied next to the

@@ -282,4 +282,35 @@ public sealed class EventDetailPageTests
 
         page.Until(() => Assert.Contains("Could not read call 1", page.Find("[data-testid=load-error]").TextContent));
     }
+
+    [Fact]
+    public async Task LongAndRightToLeftText_WrapsInItsPane_AndIsIsolatedFromTheTextAroundIt()
+    {
+        await using var context = new PageContext();
+        const string Reversing = "evil\u202Eresu";
+        var eventName = new string('E', 5_000);
+        var error = "User must exist: " + new string('e', 3_000);
+        var payload = $$"""{"type":"track","userId":"{{Reversing}}","event":"{{eventName}}","messageId":"m-rtl"}""";
+        var call = (await context.CallsAsync(Seed.Call(Reversing, MessageStatus.Rejected, eventName: eventName, payload: payload, reason: error)))[0];
+        await context.AttemptAsync(call.Id, 422, "Rejected", error);
+
+        var page = context.RenderPage<EventDetail>(p => p.Add(x => x.Id, call.Id));
+
+        page.Until(() => Assert.NotNull(page.Find("[data-testid=info-line]")));
+        // Each pane breaks an unbroken run rather than widen the page (app.css: overflow-wrap: anywhere).
+        foreach (var pane in new[] { "title", "reason", "info-line", "raw-call", "mapped-body", "curl" })
+        {
+            Assert.Contains("wrap-anywhere", page.Find($"[data-testid={pane}]").ClassList);
+        }
+
+        Assert.Contains("wrap-anywhere", page.Find("[data-testid=attempt-answer]").Closest("td")!.ClassList);
+        // What the call and Userlist wrote sits in <bdi>: an override in it ends where it does.
+        Assert.Equal(eventName, page.Find("[data-testid=title] bdi").TextContent);
+        Assert.Equal(Reversing, page.Find("[data-testid=user] bdi").TextContent);
+        Assert.Equal(error, page.Find("[data-testid=reason] bdi").TextContent);
+        Assert.Equal(error, page.Find("bdi[data-testid=attempt-answer]").TextContent);
+        var body = page.Find("bdi[data-testid=curl-body]");
+        Assert.Contains("\"user\":\"evil", body.TextContent);
+        Assert.EndsWith(body.TextContent + "'", page.Find("[data-testid=curl]").TextContent);
+    }
 }

@@ -287,6 +287,62 @@ public sealed class EventsPageTests
         page.Until(() => Assert.Contains("Could not read the log", page.Find("[data-testid=load-error]").TextContent));
     }
 
+    [Theory]
+    [InlineData("status=Bogus", "Not filtered by the link's status=: it is none of Pending, Delivering, Retrying, Delivered, Rejected, Skipped, Failed, Invalid, Waiting.")]
+    [InlineData("status=3", "Not filtered by the link's status=")]
+    [InlineData("user=LONG", "Not filtered by the link's user=: Too long: at most 1,000 characters.")]
+    [InlineData("group=LONG", "Not filtered by the link's group=: Too long: at most 1,000 characters.")]
+    public async Task BadLink_SaysWhatItDidNotFilterBy_AndListsEverything(string query, string message)
+    {
+        await using var context = new PageContext();
+        await context.CallsAsync(Seed.Call("u1", MessageStatus.Delivered), Seed.Call("u2", MessageStatus.Failed));
+        context.Services.GetRequiredService<NavigationManager>().NavigateTo($"/events?{query.Replace("LONG", new string('x', 1_001))}");
+
+        var page = context.RenderPage<Events>();
+
+        page.Until(() => Assert.Equal("2 calls match", page.Find("[data-testid=match-count]").TextContent));
+        Assert.StartsWith(message, page.Find("[data-testid=filter-problem]").TextContent);
+    }
+
+    [Theory]
+    [InlineData("filter-text")]
+    [InlineData("filter-user")]
+    [InlineData("filter-event")]
+    public async Task FilterPastItsMaximum_SaysSoAndIsNotApplied(string field)
+    {
+        await using var context = new PageContext();
+        await context.CallsAsync(Seed.Call("u1", MessageStatus.Delivered), Seed.Call("u2", MessageStatus.Failed));
+        var page = context.RenderPage<Events>();
+        page.Until(() => Assert.Equal("2 calls match", page.Find("[data-testid=match-count]").TextContent));
+        Assert.Equal("1001", page.Find($"input[data-testid={field}]").GetAttribute("maxlength"));
+
+        page.ChangeCurrent($"input[data-testid={field}]", new string('x', 20_000));
+        page.ClickCurrent(() => page.Find("button[data-testid=apply-filter]"));
+
+        page.Until(() => Assert.Contains("Too long: at most 1,000 characters", page.Find("[data-testid=filter-problem]").TextContent));
+        Assert.StartsWith("Not filtered: ", page.Find("[data-testid=filter-problem]").TextContent);
+        Assert.Contains("Too long: at most 1,000 characters", page.Find($"input[data-testid={field}]").Closest(".mud-input-control")!.TextContent);
+        Assert.Equal("2 calls match", page.Find("[data-testid=match-count]").TextContent);
+    }
+
+    [Fact]
+    public async Task LongAndRightToLeftValues_AreCutToOneLineWithTheWholeValueOnHover_AndIsolated()
+    {
+        await using var context = new PageContext();
+        var eventName = new string('E', 5_000);
+        const string Reversing = "evil\u202Eresu";
+        await context.CallsAsync(Seed.Call(Reversing, MessageStatus.Rejected, eventName: eventName, reason: "Rejected by Userlist: " + new string('r', 3_000)));
+        var page = context.RenderPage<Events>();
+
+        page.Until(() => Assert.Single(page.FindAll("[data-testid=user-link]")));
+        var name = page.Find("[data-testid=event-name]");
+        Assert.Equal(("BDI", eventName, eventName), (name.TagName, name.TextContent, name.GetAttribute("title")));
+        Assert.Contains("cell-text", name.ClassList);
+        var user = page.Find("[data-testid=user-link] bdi");
+        Assert.Equal((Reversing, Reversing), (user.TextContent, user.GetAttribute("title")));
+        Assert.Contains("cell-text", page.Find("[data-testid=status-reason]").ClassList);
+    }
+
     private static IncomingCall Normalized(string json)
     {
         using var document = JsonDocument.Parse(json);

@@ -91,6 +91,24 @@ public sealed class OperatorsPageTests
         Assert.Equal((PageContext.OperatorEmail, "Unlocked operator second@example.com"), (audit.Operator, audit.Detail));
     }
 
+    [Fact]
+    public async Task AddOperator_WithAnEmailPastItsMaximum_SaysSoAndAddsNoOne()
+    {
+        await using var context = await WithOperatorsAsync();
+        var page = context.RenderPage<OperatorsPage>();
+        page.Until(() => Assert.Contains(PageContext.OperatorEmail, page.Find("[data-testid=operators]").TextContent));
+        Assert.Equal("257", page.Find("input[data-testid=new-email]").GetAttribute("maxlength"));
+        var before = page.FindAll("[data-testid=operator-row]").Count;
+
+        page.ChangeCurrent("input[data-testid=new-email]", new string('a', 300) + "@example.com");
+        page.ChangeCurrent("input[data-testid=new-password]", "long enough password");
+        page.ClickCurrent(() => page.Find("button[data-testid=add-operator]"));
+
+        page.Until(() => Assert.Contains("Email: Too long: at most 256 characters", SnackbarText(context)));
+        Assert.Contains("Too long: at most 256 characters", page.Find("input[data-testid=new-email]").Closest(".mud-input-control")!.TextContent);
+        Assert.Equal(before, page.FindAll("[data-testid=operator-row]").Count);
+    }
+
     private static string SnackbarText(PageContext context) =>
         string.Join(" ", context.Get<MudBlazor.ISnackbar>().ShownSnackbars.Select(s => s.Message));
 

@@ -11,6 +11,7 @@ using Userlist.Core;
 using Userlist.Core.Configuration;
 using Userlist.Core.Storage;
 using Userlist.Dashboard;
+using Userlist.Dashboard.Components.Shared;
 using Userlist.Dashboard.Operators;
 using Userlist.Tests.Infrastructure;
 
@@ -48,6 +49,7 @@ public sealed class PageContext : BunitContext
         Services.AddSingleton(new BackupSources(DatabasePath, Path.Combine(folder.Path, "keys"), Path.Combine(folder.Path, "jobs.db")));
         Services.AddSingleton<IBackgroundJobClient>(_ => new BackgroundJobClient(new SQLiteStorage(Path.Combine(folder.Path, "jobs.db"), new SQLiteStorageOptions())));
         Services.AddMudServices();
+        Services.AddScoped<CircuitConnection>();
         JSInterop.Mode = JSRuntimeMode.Loose;
         AddAuthorization().SetAuthorized(OperatorEmail);
         if (operators)

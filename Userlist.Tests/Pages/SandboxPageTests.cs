@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Bunit;
 using Microsoft.AspNetCore.Components;
+using IngestService = Userlist.Core.Ingest.IngestService;
 using Userlist.Core.Storage;
 using Userlist.Dashboard.Components.Pages.Sandbox;
 
@@ -103,6 +104,61 @@ public sealed class SandboxPageTests
         Assert.Equal("POST /events", page.Find("[data-testid=sandbox-request]").TextContent);
         Assert.Contains("\"user\": \"user-42\"", page.Find("[data-testid=sandbox-body]").TextContent);
         Assert.Empty(await context.MessagesAsync());
+    }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("99999999999999999999")]
+    [InlineData("%3Cscript%3E")]
+    [InlineData("-1")]
+    public async Task OpenedFromABadLink_SaysSoAndStartsEmpty(string from)
+    {
+        await using var context = new PageContext();
+        context.Get<NavigationManager>().NavigateTo($"/sandbox?from={from}");
+        var page = context.RenderPage<Sandbox>();
+
+        page.Until(() => Assert.Equal("The link's from= is not a call number; start from a template instead.", page.Find("[data-testid=load-error]").TextContent));
+        Assert.Equal("", page.Find("textarea[data-testid=sandbox-input]").GetAttribute("value") ?? "");
+    }
+
+    [Fact]
+    public async Task TextPastTheIngestLimit_IsRefusedWithAMessageAndCannotBeSent()
+    {
+        await using var context = new PageContext();
+        var page = context.RenderPage<Sandbox>();
+        var editor = page.Find("textarea[data-testid=sandbox-input]");
+        Assert.Equal("32769", editor.GetAttribute("maxlength"));
+
+        page.InputCurrent("textarea[data-testid=sandbox-input]", LargeTrack(IngestService.MaxCallBytes + 1));
+
+        page.Until(() => Assert.Contains("Too long: at most 32,768 characters", page.Find("textarea[data-testid=sandbox-input]").Closest(".mud-input-control")!.TextContent));
+        Assert.Contains("A call may be at most 32,768 bytes, as at ingest.", page.Find("[data-testid=sandbox-problem]").TextContent);
+        Assert.True(page.Find("button[data-testid=sandbox-send]").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public async Task OpenedFromAStoredCallNearTheLimit_OpensAndMapsIt()
+    {
+        await using var context = new PageContext();
+        // Indented, these thousand short properties would pass the limit: the editor gets the call as stored.
+        var properties = string.Join(",", Enumerable.Range(0, 1_000).Select(i => $"\"p{i}\":\"{new string('v', 20)}\""));
+        var payload = """{"type":"track","userId":"u-big","event":"Large Export","messageId":"m-big","properties":{""" + properties + "}}";
+        Assert.InRange(payload.Length, 28_000, IngestService.MaxCallBytes);
+        var call = (await context.CallsAsync(Seed.Call("u-big", MessageStatus.Delivered, payload: payload)))[0];
+
+        context.Get<NavigationManager>().NavigateTo($"/sandbox?from={call.Id}");
+        var page = context.RenderPage<Sandbox>();
+
+        page.Until(() => Assert.Equal("POST /events", page.Find("[data-testid=sandbox-request]").TextContent));
+        Assert.Equal(payload, page.Find("textarea[data-testid=sandbox-input]").GetAttribute("value"));
+    }
+
+    /// <summary>A valid track call of exactly the given length, most of it one property.</summary>
+    private static string LargeTrack(int length)
+    {
+        const string Start = "{\"type\":\"track\",\"userId\":\"u-large\",\"event\":\"Large Export\",\"properties\":{\"blob\":\"";
+        const string End = "\"}}";
+        return Start + new string('x', length - Start.Length - End.Length) + End;
     }
 
     [Fact]

@@ -118,6 +118,57 @@ public sealed class SettingsPageTests
     }
 
     [Fact]
+    public async Task PushApiUrlPastItsMaximum_SaysSoAndSaveRefusesIt()
+    {
+        await using var context = new PageContext();
+        var page = context.RenderPage<SettingsPage>();
+        page.Until(() => Assert.NotNull(page.Find("input[data-testid=setting-url]")));
+        Assert.Equal("2049", page.Find("input[data-testid=setting-url]").GetAttribute("maxlength"));
+
+        page.InputCurrent("input[data-testid=setting-url]", "https://push.userlist.com/" + new string('p', 20_000));
+
+        page.Until(() => Assert.Contains("Too long: at most 2,048 characters", page.Find("input[data-testid=setting-url]").Closest(".mud-input-control")!.TextContent));
+        page.ClickCurrent(() => page.Find("button[data-testid=save-settings]"));
+        page.Until(() => Assert.Equal("Userlist:PushApiUrl: Too long: at most 2,048 characters", page.Find("[data-testid=setting-problem]").TextContent));
+        Assert.Empty(await context.AuditAsync());
+        Assert.Empty(context.Get<SettingsOverrides>().Current);
+    }
+
+    [Theory]
+    [InlineData("write-key-name", 200)]
+    [InlineData("new-key", 512)]
+    [InlineData("setting-rate", 20)]
+    [InlineData("alert-webhook-url", 2_048)]
+    [InlineData("alert-email-to", 2_000)]
+    public async Task TextField_HasAMaximum_AndSaysSoWhenPassed(string field, int maximum)
+    {
+        await using var context = new PageContext();
+        var page = context.RenderPage<SettingsPage>();
+        page.Until(() => Assert.NotNull(page.Find($"input[data-testid={field}]")));
+        Assert.Equal($"{maximum + 1}", page.Find($"input[data-testid={field}]").GetAttribute("maxlength"));
+
+        page.InputCurrent($"input[data-testid={field}]", new string('x', maximum + 1));
+
+        page.Until(() => Assert.Contains($"Too long: at most {maximum:N0} characters", page.Find($"input[data-testid={field}]").Closest(".mud-input-control")!.TextContent));
+    }
+
+    [Fact]
+    public async Task WriteKeyNamePastItsMaximum_IsNotCreated()
+    {
+        await using var context = new PageContext();
+        var page = context.RenderPage<SettingsPage>();
+        page.Until(() => Assert.NotNull(page.Find("input[data-testid=write-key-name]")));
+
+        page.InputCurrent("input[data-testid=write-key-name]", new string('n', 201));
+        page.ClickCurrent(() => page.Find("button[data-testid=create-write-key]"));
+
+        page.Until(() => Assert.Contains("Not created: the name is too long, at most 200 characters",
+            context.Get<MudBlazor.ISnackbar>().ShownSnackbars.Select(snackbar => snackbar.Message)));
+        Assert.Empty(page.FindAll("[data-testid=created-write-key]"));
+        Assert.Empty(await context.AuditAsync());
+    }
+
+    [Fact]
     public async Task CreateWriteKey_ShowsItOnceWithASnippetThenRevokeStopsIt()
     {
         await using var context = new PageContext();

@@ -70,12 +70,17 @@ public sealed partial class EventDetail : IDisposable
             : null;
 
     /// <summary>The mapped request as a curl command, with the key masked so it can be pasted in a ticket.</summary>
-    private string? Curl => mapped?.Request is { } request
-        ? $"curl -X {request.Method} '{Delivery.PushApiUrl}{request.Path.TrimStart('/')}' \\\n"
-          + $"  -H 'Authorization: Push {maskedKey ?? "<your Push API key>"}' \\\n"
-          + "  -H 'Content-Type: application/json' -H 'Accept: application/json' \\\n"
-          + $"  -d '{request.Body.Replace("'", "'\\''", StringComparison.Ordinal)}'"
-        : null;
+    private string? Curl => mapped?.Request is { } request ? $"{CurlCommand(request)}{CurlBody(request)}'" : null;
+
+    /// <summary>The command up to the opening quote of its body.</summary>
+    private string CurlCommand(PushRequest request) =>
+        $"curl -X {request.Method} '{Delivery.PushApiUrl}{request.Path.TrimStart('/')}' \\\n"
+        + $"  -H 'Authorization: Push {maskedKey ?? "<your Push API key>"}' \\\n"
+        + "  -H 'Content-Type: application/json' -H 'Accept: application/json' \\\n"
+        + "  -d '";
+
+    /// <summary>The body, quoted for the shell.</summary>
+    private static string CurlBody(PushRequest request) => request.Body.Replace("'", "'\\''", StringComparison.Ordinal);
 
     private IEnumerable<TimelineStep> Timeline
     {

@@ -25,6 +25,7 @@ public sealed partial class Events : IDisposable
     private string? text;
     private MessagePage? page;
     private string? loadError;
+    private IReadOnlyList<string> filterProblems = [];
     private bool live;
     private int newCalls;
     private bool retrying;
@@ -54,7 +55,7 @@ public sealed partial class Events : IDisposable
     [CascadingParameter]
     public required Task<AuthenticationState> Authentication { get; init; }
 
-    /// <summary>Links from ids and counts elsewhere land here already filtered.</summary>
+    /// <summary>Links from ids and counts elsewhere land here already filtered (a bad value gets a message, not the filter).</summary>
     [SupplyParameterFromQuery(Name = "user")]
     public string? UserFromLink { get; set; }
 
@@ -84,11 +85,51 @@ public sealed partial class Events : IDisposable
 
     protected override void OnParametersSet()
     {
-        userId ??= UserFromLink;
-        groupId ??= GroupFromLink;
-        anonymousId ??= AnonymousFromLink;
-        status ??= Enum.TryParse<MessageStatus>(StatusFromLink, ignoreCase: true, out var linked) ? linked : null;
+        var problems = new List<string>();
+        userId ??= Linked("user", UserFromLink, problems);
+        groupId ??= Linked("group", GroupFromLink, problems);
+        anonymousId ??= Linked("anonymous", AnonymousFromLink, problems);
+        if (status is null && StatusFromLink is not null)
+        {
+            // By name only: Enum.TryParse would also take "3" or "1,2".
+            if (Enum.GetNames<MessageStatus>().FirstOrDefault(name => name.Equals(StatusFromLink, StringComparison.OrdinalIgnoreCase)) is { } linked)
+            {
+                status = Enum.Parse<MessageStatus>(linked);
+            }
+            else
+            {
+                problems.Add($"Not filtered by the link's status=: it is none of {string.Join(", ", Enum.GetNames<MessageStatus>())}.");
+            }
+        }
+
+        filterProblems = problems;
     }
+
+    private static string? Linked(string name, string? value, List<string> problems)
+    {
+        if (!TextLimit.Filter.Exceeded(value))
+        {
+            return value;
+        }
+
+        problems.Add($"Not filtered by the link's {name}=: {TextLimit.Filter.Message}.");
+        return null;
+    }
+
+    /// <summary>Why the filter on screen can't be applied: a field over its limit.</summary>
+    private List<string> FilterProblems() =>
+    [
+        .. new[]
+        {
+            TextLimit.Filter.Problem("User id", userId),
+            TextLimit.Filter.Problem("Group id", groupId),
+            TextLimit.Filter.Problem("Anonymous id", anonymousId),
+            TextLimit.Filter.Problem("Event name", eventName),
+            TextLimit.Filter.Problem("Received from", from),
+            TextLimit.Filter.Problem("Received before", to),
+            TextLimit.Filter.Problem("Text in the payload", text),
+        }.OfType<string>().Select(problem => $"Not filtered: {problem}."),
+    ];
 
     private async Task<GridData<MessageRow>> LoadAsync(GridState<MessageRow> state, CancellationToken cancellationToken)
     {
@@ -130,7 +171,8 @@ public sealed partial class Events : IDisposable
 
     private async Task ApplyAsync()
     {
-        if (FromTime.Invalid || ToTime.Invalid)
+        filterProblems = FilterProblems();
+        if (FromTime.Invalid || ToTime.Invalid || filterProblems.Count > 0)
         {
             return;
         }

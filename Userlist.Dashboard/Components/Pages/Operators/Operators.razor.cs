@@ -27,6 +27,11 @@ public partial class Operators
 
     private async Task AddAsync()
     {
+        if (TooLong(TextLimit.Address.Problem("Email", newEmail), TextLimit.Secret.Problem("Password", newPassword)))
+        {
+            return;
+        }
+
         busy = true;
         var errors = await Accounts.AddAsync(newEmail.Trim(), newPassword);
         busy = false;
@@ -39,6 +44,11 @@ public partial class Operators
 
     private async Task ChangePasswordAsync()
     {
+        if (TooLong(TextLimit.Secret.Problem("Current password", currentPassword), TextLimit.Secret.Problem("New password", changedPassword)))
+        {
+            return;
+        }
+
         busy = true;
         var me = (await Authentication).User.Identity?.Name ?? "";
         var errors = await Accounts.ChangePasswordAsync(me, currentPassword, changedPassword);
@@ -77,11 +87,19 @@ public partial class Operators
         operators = await Accounts.ListAsync(CancellationToken.None);
     }
 
-    private bool Report(IReadOnlyList<string> errors, string success)
+    /// <summary>Says which fields are over their limit, if any: nothing is sent then.</summary>
+    private bool TooLong(params string?[] problems) =>
+        !Report([.. problems.OfType<string>()], success: null);
+
+    private bool Report(IReadOnlyList<string> errors, string? success)
     {
         if (errors.Count == 0)
         {
-            Snackbar.Add(success, Severity.Success);
+            if (success is not null)
+            {
+                Snackbar.Add(success, Severity.Success);
+            }
+
             return true;
         }
 

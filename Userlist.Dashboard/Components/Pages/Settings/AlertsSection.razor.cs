@@ -61,6 +61,12 @@ public partial class AlertsSection
 
     private async Task SaveAsync()
     {
+        problems = TooLong();
+        if (problems.Count > 0)
+        {
+            return;
+        }
+
         busy = true;
         problems = await Settings.SaveAsync(form, await Authentication.NameAsync(), CancellationToken.None);
         if (problems.Count == 0)
@@ -72,6 +78,19 @@ public partial class AlertsSection
 
         busy = false;
     }
+
+    private List<string> TooLong() =>
+    [
+        .. new[]
+        {
+            TextLimit.Url.Problem("New webhook URL", form.NewWebhookUrl),
+            TextLimit.Address.Problem("SMTP host", form.Host),
+            TextLimit.Address.Problem("User", form.User),
+            TextLimit.Secret.Problem("Password", form.NewPassword),
+            TextLimit.Address.Problem("From", form.From),
+            TextLimit.Addresses.Problem("To", form.To),
+        }.OfType<string>(),
+    ];
 
     private async Task TestAsync(string channel)
     {

@@ -87,6 +87,12 @@ public partial class Settings
 
     private async Task SaveKeyAsync()
     {
+        if (TextLimit.Secret.Exceeded(newKey))
+        {
+            Snackbar.Add($"Not saved: the key is too long, at most {TextLimit.Secret.Characters:N0} characters", Severity.Error);
+            return;
+        }
+
         busy = true;
         await Delivery.SavePushKeyAsync(newKey.Trim(), await Authentication.NameAsync(), CancellationToken.None);
         await Dispatcher.RefreshBlockAsync(CancellationToken.None);
@@ -110,6 +116,12 @@ public partial class Settings
 
     private async Task SaveSettingsAsync()
     {
+        settingProblems = [.. values.Select(v => (v.Key == SettingKeys.PushApiUrl ? TextLimit.Url : TextLimit.Number).Problem(v.Key, v.Value)).OfType<string>()];
+        if (settingProblems.Count > 0)
+        {
+            return;
+        }
+
         busy = true;
         // Only what the operator changed is saved: a value equal to configuration's stays unpinned.
         var changed = values.Where(v => (v.Value ?? "").Trim() != saved.GetValueOrDefault(v.Key, "")).ToDictionary(v => v.Key, v => v.Value);
@@ -142,6 +154,12 @@ public partial class Settings
 
     private async Task CreateWriteKeyAsync()
     {
+        if (TextLimit.Name.Exceeded(newWriteKeyName))
+        {
+            Snackbar.Add($"Not created: the name is too long, at most {TextLimit.Name.Characters:N0} characters", Severity.Error);
+            return;
+        }
+
         busy = true;
         var created = await WriteKeys.CreateAsync(newWriteKeyName, await Authentication.NameAsync(), CancellationToken.None);
         newWriteKeyName = "";
