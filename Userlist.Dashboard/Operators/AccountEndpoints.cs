@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Userlist.Dashboard.Components.Shared;
 
 namespace Userlist.Dashboard.Operators;
 
@@ -56,6 +57,12 @@ public static class AccountEndpoints
         if (await users.Users.AnyAsync())
         {
             return Results.LocalRedirect(OperatorsSetup.LoginPath);
+        }
+
+        // The form's fields stop one character past these; a crafted post is told the same.
+        if ((TextLimit.Address.Problem("Email", email) ?? TextLimit.Secret.Problem("Password", password)) is { } tooLong)
+        {
+            return SetupError(tooLong, TextLimit.Address.Exceeded(email) ? "" : email);
         }
 
         if (password != confirm)

@@ -37,6 +37,21 @@ public sealed class SignInTests
     }
 
     [Fact]
+    public async Task Setup_WithAnEmailPastItsMaximum_SaysSoAndCreatesNoOne()
+    {
+        await using var relay = new RelayFactory();
+        using var client = relay.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = true });
+        var tooLong = new string('a', 250) + "@example.com";
+
+        var refused = await AccountForms.PostAsync(client, "/account/setup", "/account/setup", ("email", tooLong), ("password", Password), ("confirm", Password));
+
+        Assert.Equal("/account/setup", refused.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.Contains("Email: Too long: at most 256 characters", AccountForms.ErrorText(await refused.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        var created = await AccountForms.PostAsync(client, "/account/setup", "/account/setup", ("email", Email), ("password", Password), ("confirm", Password));
+        Assert.Equal("/", created.RequestMessage!.RequestUri!.AbsolutePath);
+    }
+
+    [Fact]
     public async Task ConfiguredAdmin_IsCreatedAtStart_AndSignsIn()
     {
         await using var relay = AdminRelay();
