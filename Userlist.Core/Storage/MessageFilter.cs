@@ -28,23 +28,30 @@ public sealed record MessageFilter(
         var parts = new List<string>();
         Add("status", Status?.ToString());
         Add("type", Type);
-        Add("user id", UserId);
-        Add("group id", GroupId);
-        Add("anonymous id", AnonymousId);
-        Add("event", Event);
+        Add("user id", Isolated(UserId));
+        Add("group id", Isolated(GroupId));
+        Add("anonymous id", Isolated(AnonymousId));
+        Add("event", Isolated(Event));
         Add("received from", ReceivedFrom?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
         Add("received before", ReceivedTo?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
-        Add("text", Text);
+        Add("text", Isolated(Text));
         return parts.Count == 0 ? "all calls" : string.Join(", ", parts);
 
         void Add(string name, string? value)
         {
             if (!IsBlank(value))
             {
-                parts.Add($"{name} = {value!.Trim()}");
+                parts.Add($"{name} = {value}");
             }
         }
     }
+
+    /// <summary>
+    /// A value typed by someone (or copied from a call) between Unicode's first-strong isolate and
+    /// its closing mark: plain text's &lt;bdi&gt;, so a right-to-left override in a user id can't
+    /// reverse the rest of a dialog's sentence or an audit entry.
+    /// </summary>
+    private static string? Isolated(string? value) => IsBlank(value) ? null : $"\u2068{value!.Trim()}\u2069";
 
     private static bool IsBlank(string? value) => string.IsNullOrWhiteSpace(value);
 }

@@ -56,7 +56,7 @@ public sealed class OperatorToolsBrowserTests
         // Sent again, each on its own request, after a confirmation naming where they go.
         await page.ClickAsync("[data-testid=resend-matching]");
         await Assertions.Expect(page.GetByRole(AriaRole.Dialog)).ToContainTextAsync(
-            $"Resend the 3 Delivered calls matching user id = ada to {harness.Userlist.Url}?");
+            $"Resend the 3 Delivered calls matching user id = \u2068ada\u2069 to {harness.Userlist.Url}?");
         await Infrastructure.Browser.ScreenshotAsync(page, "resend.png");
         await page.GetByRole(AriaRole.Button, new() { Name = "Resend 3 calls" }).ClickAsync();
         foreach (var id in new[] { "ada-1", "ada-2", "ada-3" })
@@ -69,8 +69,8 @@ public sealed class OperatorToolsBrowserTests
 
         await page.GotoAsync("/settings");
         await Infrastructure.Browser.UntilInteractiveAsync(page);
-        await Assertions.Expect(page.GetByTestId("audit-log")).ToContainTextAsync("Exported 3 calls as CSV: user id = ada");
-        await Assertions.Expect(page.GetByTestId("audit-log")).ToContainTextAsync($"Resent 3 Delivered calls where user id = ada to {harness.Userlist.Url}");
+        await Assertions.Expect(page.GetByTestId("audit-log")).ToContainTextAsync("Exported 3 calls as CSV: user id = \u2068ada\u2069");
+        await Assertions.Expect(page.GetByTestId("audit-log")).ToContainTextAsync($"Resent 3 Delivered calls where user id = \u2068ada\u2069 to {harness.Userlist.Url}");
 
         // The day's chart spans its card, on an axis made for four calls, not for twenty.
         await page.GotoAsync("/");

@@ -155,7 +155,7 @@ public sealed class CallExportTests
         Assert.Equal(
             [
                 (ExportRelay.Email, "Export", "Exported 3 calls as NDJSON: all calls"),
-                (ExportRelay.Email, "Export", "Exported 1 call as CSV: status = Failed, user id = u1"),
+                (ExportRelay.Email, "Export", "Exported 1 call as CSV: status = Failed, user id = \u2068u1\u2069"),
             ],
             audit.Select(e => (e.Operator, e.Action, e.Detail)));
     }

@@ -51,7 +51,7 @@ public sealed class ResendTests
 
         Assert.Single(await AttemptsAsync(harness, (await harness.Relay.MessagesAsync()).Single(m => m.UserId == "bob").Id));
         var audit = Assert.Single(await AuditAsync(harness), e => e.Action == "Resend");
-        Assert.Equal("Resent 3 Delivered calls where user id = ada to http://new-app.example/", audit.Detail);
+        Assert.Equal("Resent 3 Delivered calls where user id = \u2068ada\u2069 to http://new-app.example/", audit.Detail);
     }
 
     [SkippableFact]

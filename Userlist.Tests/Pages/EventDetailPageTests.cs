@@ -27,7 +27,7 @@ public sealed class EventDetailPageTests
         Assert.Contains("Gave up after 8 attempts", page.Find("[data-testid=reason]").TextContent);
         Assert.Contains("""{"error":"upstream"}""", page.Find("[data-testid=attempts]").TextContent);
         var timeline = page.Find("[data-testid=timeline]").TextContent;
-        Assert.Contains("Received from config-test", timeline);
+        Assert.Contains("Received from \u2068config-test\u2069", timeline);
         Assert.Contains("Attempt 1: Transient (500)", timeline);
         Assert.Contains("Now Failed", timeline);
         var curl = page.Find("[data-testid=curl]").TextContent;
@@ -70,7 +70,7 @@ public sealed class EventDetailPageTests
 
         var page = context.RenderPage<EventDetail>(p => p.Add(x => x.Id, fromKey.Id));
         page.Until(() => Assert.Equal("Web app", page.Find("[data-testid=source]").TextContent));
-        Assert.Contains("Received from Web app", page.Find("[data-testid=timeline]").TextContent);
+        Assert.Contains("Received from \u2068Web app\u2069", page.Find("[data-testid=timeline]").TextContent);
 
         var sandboxPage = context.Render<EventDetail>(p => p.Add(x => x.Id, fromSandbox.Id));
         sandboxPage.Until(() => Assert.Equal("sandbox", sandboxPage.Find("[data-testid=source]").TextContent));

@@ -157,14 +157,14 @@ public sealed class EventsPageTests
 
         var dialogs = context.Dialogs!;
         dialogs.WaitForElement("button:contains('Retry 2 calls')", RenderedPage.Patience);
-        Assert.Contains("Retry the 2 Failed, Rejected or Skipped calls matching user id = u1? They go back to the queue", dialogs.Markup);
+        Assert.Contains("Retry the 2 Failed, Rejected or Skipped calls matching user id = \u2068u1\u2069? They go back to the queue", dialogs.Markup);
     }
 
     [Theory]
     [InlineData(SendAgain.Retry, 1, null, "Retry the 1 Failed, Rejected or Skipped call? It goes back to the queue and is mapped and sent again.")]
-    [InlineData(SendAgain.Retry, 12, "u1", "Retry the 12 Failed, Rejected or Skipped calls matching user id = u1? They go back to the queue and are mapped and sent again.")]
+    [InlineData(SendAgain.Retry, 12, "u1", "Retry the 12 Failed, Rejected or Skipped calls matching user id = \u2068u1\u2069? They go back to the queue and are mapped and sent again.")]
     [InlineData(SendAgain.Resend, 5, null, "Resend all 5 Delivered calls to http://userlist.test/? They are mapped anew")]
-    [InlineData(SendAgain.Resend, 1, "u1", "Resend the 1 Delivered call matching user id = u1 to http://userlist.test/? It is mapped anew")]
+    [InlineData(SendAgain.Resend, 1, "u1", "Resend the 1 Delivered call matching user id = \u2068u1\u2069 to http://userlist.test/? It is mapped anew")]
     public void SendAgainQuestion_NamesTheCountAndTheFilter(SendAgain kind, int count, string? user, string expected) =>
         Assert.StartsWith(expected, Events.SendAgainQuestion(kind, count, new MessageFilter(UserId: user), "http://userlist.test/"));
 
@@ -185,12 +185,12 @@ public sealed class EventsPageTests
 
         var dialogs = context.Dialogs!;
         var confirm = dialogs.WaitForElement("button:contains('Resend 2 calls')", RenderedPage.Patience);
-        Assert.Contains("Resend the 2 Delivered calls matching user id = u1 to http://127.0.0.1:9/?", dialogs.Markup);
+        Assert.Contains("Resend the 2 Delivered calls matching user id = \u2068u1\u2069 to http://127.0.0.1:9/?", dialogs.Markup);
         confirm.Click();
 
         await Eventually.HoldsAsync(async () => (await context.AuditAsync()).Count > 0, "the resend is in the audit log");
         var audit = Assert.Single(await context.AuditAsync());
-        Assert.Equal(("Resend", "Resent 2 Delivered calls where user id = u1 to http://127.0.0.1:9/"), (audit.Action, audit.Detail));
+        Assert.Equal(("Resend", "Resent 2 Delivered calls where user id = \u2068u1\u2069 to http://127.0.0.1:9/"), (audit.Action, audit.Detail));
         var calls = await context.MessagesAsync();
         Assert.Equal(2, calls.Count(m => m is { UserId: "u1", Status: MessageStatus.Pending, RetriedManually: true }));
         Assert.Equal(MessageStatus.Failed, calls.Single(m => m.StatusReason == "Gave up").Status);

@@ -92,7 +92,7 @@ public sealed partial class EventDetail : IDisposable
             }
 
             var message = detail.Message;
-            var steps = new List<TimelineStep> { new(message.ReceivedAt, $"Received from {sourceName ?? message.SourceId}", Color.Info) };
+            var steps = new List<TimelineStep> { new(message.ReceivedAt, $"Received from \u2068{sourceName ?? message.SourceId}\u2069", Color.Info) };
             steps.AddRange(detail.Attempts.Select((a, i) => new TimelineStep(a.StartedAt,
                 $"Attempt {i + 1}: {a.Outcome}{(a.StatusCode is { } code ? $" ({code})" : "")}{SharedWith(a)}",
                 a.Outcome == "Delivered" ? Color.Success : Color.Error)));
