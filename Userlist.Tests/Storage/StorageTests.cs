@@ -97,7 +97,9 @@ public abstract class StorageTests(StorageKind storage)
         }
 
         Assert.Equal(40, (await relay.MessagesAsync()).Count(m => m.MessageId.StartsWith("group-", StringComparison.Ordinal)));
-        Assert.InRange(commits, 1, 3);
+        // Each commit loop may have taken the first request alone before the lock was released, and
+        // two loops may share the rest: SQLite has one loop, PostgreSQL two (it commits in parallel).
+        Assert.InRange(commits, 1, storage == StorageKind.Postgres ? 4 : 3);
     }
 
     [SkippableFact]
