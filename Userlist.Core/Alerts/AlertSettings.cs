@@ -63,6 +63,7 @@ public sealed record AlertSettingsView(AlertSettingsForm Form, string? WebhookHi
 /// </summary>
 public sealed class AlertSettings(
     IDbContextFactory<RelayDbContext> databases,
+    ISettingsStore store,
     IOptionsMonitor<AlertsOptions> options,
     ISecretProtector protector,
     AuditLog audit,
@@ -121,47 +122,30 @@ public sealed class AlertSettings(
 
         var current = await CurrentAsync(cancellationToken);
         var before = Values(current);
-        var after = new Dictionary<string, string>
-        {
-            [WebhookUrlKey] = form.RemoveWebhook ? "" : form.NewWebhookUrl.Trim() is { Length: > 0 } url ? url : current.WebhookUrl,
-            [HostKey] = form.Host.Trim(),
-            [PortKey] = form.Port.ToString(CultureInfo.InvariantCulture),
-            [UseTlsKey] = form.UseTls ? "true" : "false",
-            [UserKey] = form.User.Trim(),
-            [PasswordKey] = form.RemovePassword ? "" : form.NewPassword is { Length: > 0 } password ? password : current.Email.Password,
-            [FromKey] = form.From.Trim(),
-            [ToKey] = form.To.Trim(),
-            [IntervalKey] = form.IntervalMinutes.ToString(CultureInfo.InvariantCulture),
-            [StalledKey] = form.StalledMinutes.ToString(CultureInfo.InvariantCulture),
-            [OldestWaitingKey] = form.OldestWaitingMinutes.ToString(CultureInfo.InvariantCulture),
-        };
+        var after = Values(new AlertConfiguration(
+            form.RemoveWebhook ? "" : form.NewWebhookUrl.Trim() is { Length: > 0 } url ? url : current.WebhookUrl,
+            new EmailChannel(
+                form.Host.Trim(),
+                form.Port,
+                form.UseTls,
+                form.User.Trim(),
+                form.RemovePassword ? "" : form.NewPassword is { Length: > 0 } password ? password : current.Email.Password,
+                form.From.Trim(),
+                form.To.Trim()),
+            form.IntervalMinutes,
+            form.StalledMinutes,
+            form.OldestWaitingMinutes));
         var changed = Names.Where(name => before[name] != after[name]).ToList();
         if (changed.Count == 0)
         {
             return [];
         }
 
-        await StorageCalls.RunAsync(async () =>
-        {
-            var now = time.GetUtcNow().UtcDateTime;
-            await using var db = await databases.CreateDbContextAsync(cancellationToken);
-            var saved = await db.Settings.Where(s => changed.Contains(s.Name)).ToDictionaryAsync(s => s.Name, cancellationToken);
-            foreach (var name in changed)
-            {
-                // An empty value is saved too: it turns off what configuration would set.
-                var value = Secrets.Contains(name) && after[name].Length > 0 ? protector.Protect(after[name]) : after[name];
-                if (saved.TryGetValue(name, out var setting))
-                {
-                    (setting.Value, setting.UpdatedAt) = (value, now);
-                }
-                else
-                {
-                    db.Settings.Add(new RelaySetting { Name = name, Value = value, UpdatedAt = now });
-                }
-            }
-
-            await db.SaveChangesAsync(cancellationToken);
-        });
+        // An empty value is saved too (never null, which would remove it): it turns off what configuration would set.
+        await store.SaveAsync(
+            changed.ToDictionary(name => name, name => (string?)(Secrets.Contains(name) && after[name].Length > 0 ? protector.Protect(after[name]) : after[name])),
+            time.GetUtcNow().UtcDateTime,
+            cancellationToken);
 
         foreach (var name in changed)
         {
