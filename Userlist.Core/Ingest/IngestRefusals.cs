@@ -58,7 +58,7 @@ public sealed partial class IngestRefusals(IDbContextFactory<RelayDbContext> dat
     public void Refused(string reason, string? presentedKey)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var hour = new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc);
+        var hour = HourlyActivity.HourOf(now);
         var key = (hour, Hint(presentedKey), reason);
         lock (gate)
         {
@@ -129,7 +129,7 @@ public sealed partial class IngestRefusals(IDbContextFactory<RelayDbContext> dat
     /// <summary>Refusals since <paramref name="sinceUtc"/> by key and reason, newest first, with what this instance has not flushed yet.</summary>
     public Task<IReadOnlyList<RefusedIngestSummary>> SinceAsync(DateTime sinceUtc, CancellationToken cancellationToken) => StorageCalls.RunAsync<IReadOnlyList<RefusedIngestSummary>>(async () =>
     {
-        var hour = new DateTime(sinceUtc.Year, sinceUtc.Month, sinceUtc.Day, sinceUtc.Hour, 0, 0, DateTimeKind.Utc);
+        var hour = HourlyActivity.HourOf(sinceUtc);
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var stored = await db.RefusedIngest.AsNoTracking().Where(r => r.Hour >= hour)
             .GroupBy(r => new { r.KeyHint, r.Reason })

@@ -10,6 +10,9 @@ public sealed class HourlyActivity
     /// <summary>The start of the hour (UTC).</summary>
     public DateTime Hour { get; set; }
 
+    /// <summary>The start of the hour (UTC) that <paramref name="atUtc"/> falls in: the key of hourly counters.</summary>
+    public static DateTime HourOf(DateTime atUtc) => new(atUtc.Year, atUtc.Month, atUtc.Day, atUtc.Hour, 0, 0, DateTimeKind.Utc);
+
     public int Received { get; set; }
 
     public int Delivered { get; set; }

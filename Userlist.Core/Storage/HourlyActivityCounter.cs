@@ -72,7 +72,7 @@ internal sealed class HourlyActivityCounter
 
     private void Add(DateTime atUtc, Counts added)
     {
-        var hour = new DateTime(atUtc.Year, atUtc.Month, atUtc.Day, atUtc.Hour, 0, 0, DateTimeKind.Utc);
+        var hour = HourlyActivity.HourOf(atUtc);
         var counts = hours.GetValueOrDefault(hour);
         hours[hour] = new Counts(
             counts.Received + added.Received, counts.Delivered + added.Delivered, counts.Rejected + added.Rejected, counts.Failed + added.Failed,

@@ -35,7 +35,7 @@ public sealed class MessageStatistics(IDbContextFactory<RelayDbContext> database
     public Task<IReadOnlyList<ActivityPoint>> LastDayAsync(CancellationToken cancellationToken) => StorageCalls.RunAsync<IReadOnlyList<ActivityPoint>>(async () =>
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var currentHour = new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc);
+        var currentHour = HourlyActivity.HourOf(now);
         var first = currentHour.AddHours(-23);
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var rows = await db.HourlyActivity.AsNoTracking().Where(a => a.Hour >= first).ToDictionaryAsync(a => a.Hour, cancellationToken);
