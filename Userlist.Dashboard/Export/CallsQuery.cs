@@ -32,11 +32,12 @@ public sealed record CallsQuery(
             status = parsed;
         }
 
-        var (from, fromError) = ParseTime("from", From);
-        var (to, toError) = ParseTime("to", To);
-        if ((fromError ?? toError) is { } error)
+        var (from, fromInvalid) = ParseTime(From);
+        var (to, toInvalid) = ParseTime(To);
+        if (fromInvalid || toInvalid)
         {
-            return (null, error);
+            var (name, value) = fromInvalid ? ("from", From) : ("to", To);
+            return (null, $"{name}: \"{value}\" is not a date and time (ISO-8601, UTC)");
         }
 
         return (new MessageFilter(status, Blank(Type), Blank(User), Blank(Group), Blank(Anonymous), Blank(Event), from, to, Blank(Text)), null);
@@ -71,9 +72,10 @@ public sealed record CallsQuery(
     private static string? Time(DateTime? value) =>
         value?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 
-    private static (DateTime? Value, string? Error) ParseTime(string name, string? value) =>
-        string.IsNullOrWhiteSpace(value) ? (null, null)
+    /// <summary>A filter's time as the Events page and the export read it: UTC unless it says otherwise; blank is no time.</summary>
+    public static (DateTime? Value, bool Invalid) ParseTime(string? value) =>
+        string.IsNullOrWhiteSpace(value) ? (null, false)
         : DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var parsed)
-            ? (DateTime.SpecifyKind(parsed, DateTimeKind.Utc), null)
-            : (null, $"{name}: \"{value}\" is not a date and time (ISO-8601, UTC)");
+            ? (DateTime.SpecifyKind(parsed, DateTimeKind.Utc), false)
+            : (null, true);
 }

@@ -3,11 +3,12 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.JSInterop;
 using MudBlazor;
-using Userlist.Dashboard.Components.Shared;
+using Userlist.Core;
 using Userlist.Core.Delivery;
 using Userlist.Core.Ingest;
 using Userlist.Core.Mapping;
 using Userlist.Core.Storage;
+using Userlist.Dashboard.Components.Shared;
 
 namespace Userlist.Dashboard.Components.Pages.Events;
 
@@ -114,7 +115,7 @@ public sealed partial class EventDetail : IDisposable
     /// <summary>For an attempt that was a merged request, how many other calls it carried.</summary>
     private string SharedWith(DeliveryAttempt attempt) =>
         attempt.RequestId is { } request && detail!.SentWith.Count(c => c.RequestId == request) is var others and > 0
-            ? $", merged with {others} other call{(others == 1 ? "" : "s")}"
+            ? $", merged with {Counted.Calls(others, "other")}"
             : "";
 
     protected override Task OnParametersSetAsync() => LoadAsync();

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Web;
@@ -7,6 +6,7 @@ using Userlist.Core;
 using Userlist.Core.Delivery;
 using Userlist.Core.Storage;
 using Userlist.Dashboard.Components.Shared;
+using Userlist.Dashboard.Export;
 
 namespace Userlist.Dashboard.Components.Pages.Events;
 
@@ -68,9 +68,9 @@ public sealed partial class Events : IDisposable
     [SupplyParameterFromQuery(Name = "status")]
     public string? StatusFromLink { get; set; }
 
-    private (DateTime? Value, bool Invalid) FromTime => ParseTime(from);
+    private (DateTime? Value, bool Invalid) FromTime => CallsQuery.ParseTime(from);
 
-    private (DateTime? Value, bool Invalid) ToTime => ParseTime(to);
+    private (DateTime? Value, bool Invalid) ToTime => CallsQuery.ParseTime(to);
 
     private string MatchText => page switch
     {
@@ -215,7 +215,7 @@ public sealed partial class Events : IDisposable
         var which = kind == SendAgain.Retry ? "Failed, Rejected or Skipped" : "Delivered";
         var described = filter.Describe();
         var everything = described == new MessageFilter().Describe();
-        var calls = count == 1 ? $"the 1 {which} call" : $"{(everything ? "all" : "the")} {count:N0} {which} calls";
+        var calls = $"{(everything && count != 1 ? "all" : "the")} {Counted.Calls(count, which)}";
         var matching = everything ? "" : $" matching {described}";
         return (kind, count) switch
         {
@@ -246,7 +246,7 @@ public sealed partial class Events : IDisposable
         var confirmed = await Dialogs.ShowMessageBoxAsync(
             kind == SendAgain.Retry ? "Retry calls" : "Resend calls",
             SendAgainQuestion(kind, count, filter, pushApiUrl),
-            yesText: count == 1 ? $"{verb} 1 call" : $"{verb} {count:N0} calls",
+            yesText: $"{verb} {Counted.Calls(count)}",
             cancelText: "Cancel");
         if (confirmed != true)
         {
@@ -314,12 +314,6 @@ public sealed partial class Events : IDisposable
     }
 
     private void OnCommitted(int added) => Interlocked.Add(ref newCalls, added);
-
-    private static (DateTime? Value, bool Invalid) ParseTime(string? value) =>
-        string.IsNullOrWhiteSpace(value) ? (null, false)
-        : DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var parsed)
-            ? (DateTime.SpecifyKind(parsed, DateTimeKind.Utc), false)
-            : (null, true);
 
     public void Dispose()
     {
