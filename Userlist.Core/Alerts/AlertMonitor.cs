@@ -81,11 +81,10 @@ public sealed partial class AlertMonitor(
             }
 
             // Due: Pending calls (by when they arrived) and Retrying ones (by when their retry fell due).
-            var oldestPending = await db.Messages.Where(m => m.Status == MessageStatus.Pending).OrderBy(m => m.Id)
-                .Select(m => (DateTime?)m.ReceivedAt).FirstOrDefaultAsync(cancellationToken);
+            var oldestPending = await MessageStatistics.OldestAsync(db, MessageStatus.Pending, cancellationToken);
             var oldestRetry = await db.Messages.Where(m => m.Status == MessageStatus.Retrying && m.NextAttemptAt != null)
                 .MinAsync(m => m.NextAttemptAt, cancellationToken);
-            var dueSince = oldestPending is null ? oldestRetry : oldestRetry is null || oldestPending < oldestRetry ? oldestPending : oldestRetry;
+            var dueSince = MessageStatistics.Earliest(oldestPending, oldestRetry);
             if (dueSince is { } since && since <= stalledSince
                 && !await db.DeliveryAttempts.AnyAsync(a => a.StartedAt >= stalledSince && a.Outcome == "Delivered", cancellationToken))
             {

@@ -60,7 +60,7 @@ public sealed class MessageStatistics(IDbContextFactory<RelayDbContext> database
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var pending = await OldestAsync(db, MessageStatus.Pending, cancellationToken);
         var retrying = await OldestAsync(db, MessageStatus.Retrying, cancellationToken);
-        return pending is null ? retrying : retrying is null ? pending : pending < retrying ? pending : retrying;
+        return Earliest(pending, retrying);
     });
 
     /// <summary>When the oldest call Waiting for an identity was received; null when none waits (a seek on the status index).</summary>
@@ -90,6 +90,10 @@ public sealed class MessageStatistics(IDbContextFactory<RelayDbContext> database
             .ToListAsync(cancellationToken);
     });
 
-    private static Task<DateTime?> OldestAsync(RelayDbContext db, MessageStatus status, CancellationToken cancellationToken) =>
+    /// <summary>The earlier of two times, either of which may be absent.</summary>
+    internal static DateTime? Earliest(DateTime? one, DateTime? other) => one is null ? other : other is null || one < other ? one : other;
+
+    /// <summary>When the oldest call in this status was received (a seek on the status index); null when there is none.</summary>
+    internal static Task<DateTime?> OldestAsync(RelayDbContext db, MessageStatus status, CancellationToken cancellationToken) =>
         db.Messages.Where(m => m.Status == status).OrderBy(m => m.Id).Select(m => (DateTime?)m.ReceivedAt).FirstOrDefaultAsync(cancellationToken);
 }
