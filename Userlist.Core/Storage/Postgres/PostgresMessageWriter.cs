@@ -28,7 +28,31 @@ internal sealed partial class PostgresMessageWriter(PostgresConnections connecti
 
     protected override int CommitLoops => 2;
 
+    /// <summary>
+    /// The two commits can deadlock when they carry the same calls in a different order (a client
+    /// retrying a batch while the first send is in flight): each waits on the other's uncommitted
+    /// insert of a key. PostgreSQL then aborts one whole transaction, which stored nothing, so it
+    /// runs again instead of answering its requests 503.
+    /// </summary>
+    private const int MostDeadlockRuns = 3;
+
     protected override void Commit(IReadOnlyList<Write> items)
+    {
+        for (var run = 1; ; run++)
+        {
+            try
+            {
+                CommitOnce(items);
+                return;
+            }
+            catch (PostgresException deadlock) when (deadlock.SqlState == PostgresErrorCodes.DeadlockDetected && run < MostDeadlockRuns)
+            {
+                LogDeadlockRunAgain(items.Sum(write => write.Calls.Count));
+            }
+        }
+    }
+
+    private void CommitOnce(IReadOnlyList<Write> items)
     {
         using var connection = connections.DataSource.OpenConnection();
         var rows = new Columns(items.Sum(write => write.Calls.Count));
@@ -85,6 +109,9 @@ internal sealed partial class PostgresMessageWriter(PostgresConnections connecti
     /// </summary>
     [return: NotNullIfNotNull(nameof(text))]
     private static string? Storable(string? text) => text?.Replace('\0', '\uFFFD');
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A commit of {Calls} incoming calls deadlocked with the other commit on calls they share; it runs again")]
+    private partial void LogDeadlockRunAgain(int calls);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not store incoming calls (PostgreSQL): {Reason}; answering 503")]
     private partial void LogStorageFailure(string reason);
